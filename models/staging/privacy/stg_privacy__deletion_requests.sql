@@ -1,0 +1,20 @@
+-- One row per right-to-delete request, customer pseudonymized.
+with
+
+base_deletion_requests as (
+    select * from {{ ref('base_privacy__deletion_requests') }}
+),
+
+final as (
+    select
+        request_id,
+        {{ pseudonymize('customer_id') }} as customer_key,
+        request_channel,
+        verified_at is not null as is_verified,
+        requested_at,
+        verified_at
+    from base_deletion_requests
+    where disposition = 'staged'
+)
+
+select * from final

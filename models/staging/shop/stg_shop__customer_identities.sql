@@ -1,0 +1,26 @@
+-- RESTRICTED: the only model that holds customers' e-mail addresses and names, for the
+-- identity resolution and data-subject request desk. No other model may select from it
+-- (tests/python checks the built warehouse and the manifest). It lives in its own schema,
+-- set here because it is the one exception to the staging folder's schema.
+{{ config(schema='restricted', meta={'contains_personal_data': true}) }}
+
+with
+
+base_customers as (
+    select * from {{ ref('base_shop__customers') }}
+),
+
+final as (
+    select
+        {{ pseudonymize('customer_id') }} as customer_key,
+        customer_id,
+        {{ pseudonymize('email') }} as email_key,
+        email,
+        first_name,
+        last_name,
+        has_valid_email
+    from base_customers
+    where disposition = 'staged'
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""Python tooling of the consent-aware customer segmentation warehouse."""
