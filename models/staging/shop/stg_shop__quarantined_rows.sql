@@ -4,7 +4,10 @@
 with
 
 customers as (
-    {{ quarantine_rows('base_shop__customers', 'customers', 'customer_id', pseudonymize_id=true, has_value_issues=true) }}
+    {{ quarantine_rows(
+        'base_shop__customers', 'customers', 'customer_id',
+        pseudonymize_id=true, has_value_issues=true
+    ) }}
 ),
 
 products as (

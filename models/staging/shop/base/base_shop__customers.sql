@@ -54,29 +54,24 @@ repaired as (
         last_name,
         country_code,
         case when country_code in ('US', 'CA') then state_code end as state_code,
-        case
-            when country_code = 'US' and state_code = 'CA' then 'us_ca'
-            when country_code = 'US' then 'us_other'
-            when country_code = 'GB' then 'uk'
-            when country_code in (
-                'AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE',
-                'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE'
-            ) then 'eu'
-            else 'other'
-        end as privacy_region,
+        {{ privacy_region('country_code', 'state_code') }} as privacy_region,
         case when signup_channel_issue is null then signup_channel end as signup_channel,
         is_loyalty_member,
         has_valid_email,
         case when signup_at_issue is null then signup_at end as signup_at,
         case when updated_at_issue is null then updated_at end as updated_at,
-        nullif(concat_ws('; ',
-            case when email is not null and not has_valid_email then 'malformed email' end,
-            case when email is null then 'missing email' end,
-            signup_at_issue,
-            updated_at_issue,
-            signup_channel_issue,
-            is_loyalty_member_issue
-        ), '') as value_issues,
+        nullif(
+            concat_ws(
+                '; ',
+                case when email is not null and not has_valid_email then 'malformed email' end,
+                case when email is null then 'missing email' end,
+                signup_at_issue,
+                updated_at_issue,
+                signup_channel_issue,
+                is_loyalty_member_issue
+            ),
+            ''
+        ) as value_issues,
         quarantine_reason
     from checked
 ),

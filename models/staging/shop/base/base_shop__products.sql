@@ -31,8 +31,9 @@ checked as (
         *,
         {{ check_accepted('category', ['rings', 'necklaces', 'earrings', 'bracelets', 'watches'], required=false) }}
             as category_issue,
-        {{ check_accepted('metal', ['yellow_gold', 'white_gold', 'rose_gold', 'platinum', 'silver', 'stainless_steel'], required=false) }}
-            as metal_issue,
+        {{ check_accepted('metal', [
+            'yellow_gold', 'white_gold', 'rose_gold', 'platinum', 'silver', 'stainless_steel'
+        ], required=false) }} as metal_issue,
         {{ check_accepted('style', ['classic', 'artisan_limited', 'trendy', 'vintage'], required=false) }}
             as style_issue,
         {{ check_amount('list_price', required=false) }} as list_price_issue,
@@ -56,9 +57,12 @@ repaired as (
         coalesce(is_lab_grown, false) as is_lab_grown,
         coalesce(is_bridal, false) as is_bridal,
         case when launched_at_issue is null then launched_at end as launched_at,
-        nullif(concat_ws('; ',
-            category_issue, metal_issue, style_issue, list_price_issue, launched_at_issue
-        ), '') as value_issues,
+        nullif(
+            concat_ws(
+                '; ', category_issue, metal_issue, style_issue, list_price_issue, launched_at_issue
+            ),
+            ''
+        ) as value_issues,
         quarantine_reason
     from checked
 ),

@@ -1,0 +1,66 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11:
+#   make build   venv + pinned deps, demo raw data, dbt build on the embedded DuckDB, summary
+#   make test    lint, the default build with all its data tests, and the pytest suite
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Demo data parameters (make build CUSTOMERS=200000 ...).
+CUSTOMERS ?= 20000
+DAYS ?= 365
+SEED ?= 7
+BAD_RATE ?= 0.01
+
+export RAW_DATA_DIR ?= $(CURDIR)/data/raw
+export DBT_DUCKDB_PATH ?= $(CURDIR)/warehouse.duckdb
+export DBT_PROFILES_DIR ?= $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DAYS)-$(SEED)-$(BAD_RATE)
+# dbt vars, e.g. make build VARS='{as_of: 2026-06-30}'
+VARS ?= {}
+
+.PHONY: build test venv data dbt-build summary lint pytest clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+data: $(DATA_STAMP)
+
+$(DATA_STAMP): $(STAMP) segwarehouse/generate.py
+	$(BIN)/python -m segwarehouse.generate --customers $(CUSTOMERS) --days $(DAYS) \
+		--seed $(SEED) --bad-rate $(BAD_RATE) --out $(RAW_DATA_DIR)
+	@rm -f $(RAW_DATA_DIR)/.generated-*
+	@touch $@
+
+dbt-build: $(STAMP)
+	$(BIN)/dbt build --vars '$(VARS)'
+
+summary: $(STAMP)
+	$(BIN)/python -m segwarehouse.summary --warehouse $(DBT_DUCKDB_PATH)
+
+build: data dbt-build summary
+
+lint: $(STAMP)
+	$(BIN)/ruff check segwarehouse tests
+	$(BIN)/ruff format --check segwarehouse tests
+	$(BIN)/sqlfluff lint models macros tests analyses snapshots
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest
+
+test: lint build pytest
+
+clean:
+	rm -rf target logs $(DBT_DUCKDB_PATH) $(RAW_DATA_DIR)

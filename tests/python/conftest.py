@@ -1,0 +1,86 @@
+"""Shared fixtures: the project root, a dbt runner in a subprocess, generated raw data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class DbtResult:
+    returncode: int
+    output: str
+
+
+def dbt(
+    args: list[str], raw_dir: Path, warehouse: Path, work: Path, extra_env: dict | None = None
+) -> DbtResult:
+    """Run the dbt CLI of this venv on the project with its own raw folder, warehouse and
+    target folder (so tests never touch the developer's warehouse.duckdb or target/)."""
+    env = {
+        **os.environ,
+        "RAW_DATA_DIR": str(raw_dir),
+        "DBT_DUCKDB_PATH": str(warehouse),
+        "DBT_PROFILES_DIR": str(ROOT),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        **(extra_env or {}),
+    }
+    proc = subprocess.run(
+        [str(BIN / "dbt"), *args, "--target-path", str(work / "target"), "--log-path",
+         str(work / "logs")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return DbtResult(proc.returncode, proc.stdout + proc.stderr)
+
+
+def generate(out: Path, customers: int, days: int, seed: int, bad_rate: float) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "segwarehouse.generate", "--customers", str(customers),
+         "--days", str(days), "--seed", str(seed), "--bad-rate", str(bad_rate), "--out",
+         str(out), "--no-progress"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+@dataclass
+class Build:
+    raw_dir: Path
+    warehouse: Path
+    work: Path
+    result: DbtResult
+
+
+@pytest.fixture(scope="session")
+def bad_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """Raw data with 5% injected defects in every table, built with `dbt build`."""
+    work = tmp_path_factory.mktemp("bad_build")
+    raw = generate(work / "raw", customers=3000, days=120, seed=11, bad_rate=0.05)
+    warehouse = work / "warehouse.duckdb"
+    result = dbt(["build"], raw, warehouse, work)
+    return Build(raw, warehouse, work, result)
+
+
+@pytest.fixture()
+def dbt_in(tmp_path: Path) -> Callable[[list[str], Path], DbtResult]:
+    """dbt runner bound to a fresh warehouse and target folder under tmp_path."""
+
+    def run(args: list[str], raw_dir: Path, **env: str) -> DbtResult:
+        return dbt(args, raw_dir, tmp_path / "warehouse.duckdb", tmp_path, env)
+
+    return run

@@ -1,0 +1,175 @@
+"""The staging layer on generated raw data with 5% defects in every table: the build passes,
+every raw row is accounted for, and each kind of defect is caught where it should be."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import Build
+from warehouse import connect, raw_reader, scalar
+
+# raw table -> (staging model, quarantine log)
+RAW_TABLES = {
+    "customers": ("stg_shop__customers", "stg_shop__quarantined_rows"),
+    "products": ("stg_shop__products", "stg_shop__quarantined_rows"),
+    "orders": ("stg_shop__orders", "stg_shop__quarantined_rows"),
+    "order_items": ("stg_shop__order_items", "stg_shop__quarantined_rows"),
+    "returns": ("stg_shop__returns", "stg_shop__quarantined_rows"),
+    "events": ("stg_tracking__events", "stg_tracking__quarantined_rows"),
+    "consent_events": ("stg_privacy__consent_events", "stg_privacy__quarantined_rows"),
+    "deletion_requests": ("stg_privacy__deletion_requests", "stg_privacy__quarantined_rows"),
+    "survey_responses": ("stg_survey__survey_responses", "stg_survey__quarantined_rows"),
+}
+
+
+def test_build_with_defects_passes_every_data_test(bad_build: Build) -> None:
+    assert bad_build.result.returncode == 0, bad_build.result.output[-4000:]
+    assert "rows_reconcile" in bad_build.result.output
+    assert "ERROR=0" in bad_build.result.output
+
+
+@pytest.mark.parametrize("table", sorted(RAW_TABLES))
+def test_every_raw_row_is_staged_quarantined_or_a_duplicate(bad_build: Build, table: str) -> None:
+    model, log = RAW_TABLES[table]
+    con = connect(bad_build.warehouse)
+    raw = scalar(con, f"select count(*) from {raw_reader(bad_build.raw_dir, table)}")
+    staged = scalar(con, f"select count(*) from staging.{model}")
+    by_disposition = dict(
+        con.execute(
+            f"select disposition, count(*) from staging.{log} "
+            f"where source_table = '{table}' group by 1"
+        ).fetchall()
+    )
+    quarantined = by_disposition.get("quarantined", 0)
+    duplicates = by_disposition.get("duplicate", 0)
+    assert raw == staged + quarantined + duplicates, (raw, staged, quarantined, duplicates)
+    # 5% defects were injected into every table: each must have caught some of both kinds.
+    assert quarantined > 0, f"no {table} row quarantined"
+    assert duplicates > 0, f"no {table} duplicate removed"
+
+
+def test_duplicates_injected_are_removed(bad_build: Build) -> None:
+    defects = json.loads((bad_build.raw_dir / "defects.json").read_text())
+    con = connect(bad_build.warehouse)
+    for table, (_, log) in RAW_TABLES.items():
+        injected = defects.get(table, {}).get("duplicate", 0)
+        removed = scalar(
+            con,
+            f"select count(*) from staging.{log} where source_table = '{table}' "
+            "and disposition in ('duplicate', 'quarantined')",
+        )
+        assert removed >= injected, (table, removed, injected)
+
+
+@pytest.mark.parametrize(
+    ("table", "needle"),
+    [
+        ("customers", "missing customer_id"),
+        ("orders", "missing order_id"),
+        ("orders", "unknown customer_id"),
+        ("orders", "unparseable ordered_at"),
+        ("orders", "future ordered_at"),
+        ("orders", "negative"),
+        ("orders", "absurd"),
+        ("orders", "unexpected order_status"),
+        ("order_items", "unknown order_id"),
+        ("order_items", "quantity out of range"),
+        ("returns", "unknown order_id"),
+        ("events", "missing event_id"),
+        ("events", "unexpected event_type"),
+        ("events", "future event_at"),
+        ("events", "event_at after received_at"),
+        ("consent_events", "unknown customer_id"),
+        ("consent_events", "unexpected consent_purpose"),
+        ("deletion_requests", "unknown customer_id"),
+        ("survey_responses", "unknown customer_id"),
+    ],
+)
+def test_defect_kind_is_quarantined_with_its_reason(bad_build: Build, table: str, needle: str) -> None:
+    _, log = RAW_TABLES[table]
+    con = connect(bad_build.warehouse)
+    hits = scalar(
+        con,
+        f"select count(*) from staging.{log} where source_table = '{table}' "
+        f"and disposition = 'quarantined' and reason like '%{needle}%'",
+    )
+    assert hits > 0, f"no {table} row quarantined for '{needle}'"
+
+
+def test_junk_identifiers_never_become_a_customer(bad_build: Build) -> None:
+    con = connect(bad_build.warehouse)
+    junk = ("", "null", "unknown", "n/a", "0", "-1", "anonymous")
+    raw = raw_reader(bad_build.raw_dir, "customers")
+    junk_rows = scalar(
+        con,
+        f"select count(*) from {raw} where lower(trim(customer_id)) in {junk} "
+        "or customer_id is null",
+    )
+    assert junk_rows > 0, "the generator injected no junk customer ids"
+    staged_ids = scalar(
+        con,
+        "select count(*) from restricted.stg_shop__customer_identities "
+        f"where lower(customer_id) in {junk}",
+    )
+    assert staged_ids == 0
+    # And no order or event hangs on a key that a junk id would hash to.
+    orphans = scalar(
+        con,
+        "select count(*) from staging.stg_shop__orders as o "
+        "anti join staging.stg_shop__customers as c on o.customer_key = c.customer_key",
+    )
+    assert orphans == 0
+
+
+def test_malformed_emails_are_nulled_not_dropped(bad_build: Build) -> None:
+    con = connect(bad_build.warehouse)
+    invalid = scalar(
+        con, "select count(*) from staging.stg_shop__customers where not has_valid_email"
+    )
+    logged = scalar(
+        con,
+        "select count(*) from staging.stg_shop__quarantined_rows "
+        "where disposition = 'repaired' and reason like '%malformed email%'",
+    )
+    assert invalid > 0
+    assert logged > 0
+    assert logged <= invalid
+
+
+def test_conflicting_consent_at_the_same_instant_is_kept_for_resolution(bad_build: Build) -> None:
+    con = connect(bad_build.warehouse)
+    conflicts = scalar(
+        con,
+        "select count(*) from (select customer_key, consent_purpose, recorded_at "
+        "from staging.stg_privacy__consent_events group by all "
+        "having count(distinct consent_status) > 1)",
+    )
+    assert conflicts > 0
+
+
+def test_latest_order_version_wins(bad_build: Build) -> None:
+    con = connect(bad_build.warehouse)
+    raw = f"read_parquet('{bad_build.raw_dir}/orders.parquet', filename = true, file_row_number = true)"
+    stale = scalar(
+        con,
+        f"""
+        with valid_raw as (
+            select r.order_id, try_cast(r.updated_at as timestamp) as updated_at
+            from {raw} as r
+            anti join staging.stg_shop__quarantined_rows as q
+                on q.source_file = r.filename and q.source_row_number = r.file_row_number
+                and q.disposition = 'quarantined'
+        )
+        select count(*) from staging.stg_shop__orders as s
+        inner join valid_raw on valid_raw.order_id = s.order_id
+        where valid_raw.updated_at > s.updated_at
+        """,
+    )
+    assert stale == 0
+    updated = scalar(
+        con,
+        f"select count(*) from (select order_id from {raw} group by 1 "
+        "having count(distinct updated_at) > 1)",
+    )
+    assert updated > 0, "the generator made no order updates to choose between"
