@@ -1,0 +1,88 @@
+-- One row per order placed before the end of the business date, valued in USD as of that date.
+-- Point in time: the shop exports only the latest version of an order; an order last changed
+-- after the business date counts as still 'placed' on it (its later status was not known yet),
+-- and only refunds received by the business date count.
+with
+
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+),
+
+order_items as (
+    select * from {{ ref('stg_shop__order_items') }}
+),
+
+returns as (
+    select * from {{ ref('stg_shop__returns') }}
+),
+
+fx_rates as (
+    select * from {{ ref('fx_rates') }}
+),
+
+known_orders as (
+    select
+        *,
+        case
+            when updated_at < {{ as_of_end_timestamp() }} then order_status
+            else 'placed'
+        end as status_as_of
+    from orders
+    where ordered_at < {{ as_of_end_timestamp() }}
+),
+
+item_counts as (
+    select
+        order_id,
+        sum(quantity) as item_count
+    from order_items
+    group by order_id
+),
+
+refunds as (
+    select
+        order_id,
+        sum(refund_amount) as refund_amount
+    from returns
+    where returned_at < {{ as_of_end_timestamp() }}
+    group by order_id
+),
+
+final as (
+    select
+        known_orders.order_id,
+        known_orders.customer_key,
+        known_orders.channel,
+        known_orders.status_as_of as order_status,
+        known_orders.currency_code,
+        cast(coalesce(item_counts.item_count, 0) as bigint) as item_count,
+        cast(known_orders.total_amount * fx_rates.usd_per_unit as decimal(18, 2)) as gross_amount_usd,
+        cast(known_orders.discount_amount * fx_rates.usd_per_unit as decimal(18, 2)) as discount_amount_usd,
+        cast(
+            least(coalesce(refunds.refund_amount, 0), known_orders.total_amount) * fx_rates.usd_per_unit
+            as decimal(18, 2)
+        ) as refund_amount_usd,
+        cast(
+            case
+                when known_orders.status_as_of = 'cancelled' then 0
+                else known_orders.total_amount
+                    - least(coalesce(refunds.refund_amount, 0), known_orders.total_amount)
+            end * fx_rates.usd_per_unit as decimal(18, 2)
+        ) as net_amount_usd,
+        known_orders.is_gift,
+        known_orders.is_discounted,
+        known_orders.status_as_of = 'cancelled' as is_cancelled,
+        known_orders.status_as_of = 'completed' as is_completed,
+        refunds.refund_amount is not null as has_return,
+        known_orders.order_date,
+        known_orders.ordered_at
+    from known_orders
+    inner join fx_rates
+        on known_orders.currency_code = fx_rates.currency_code
+    left join item_counts
+        on known_orders.order_id = item_counts.order_id
+    left join refunds
+        on known_orders.order_id = refunds.order_id
+)
+
+select * from final
