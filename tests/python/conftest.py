@@ -84,3 +84,23 @@ def dbt_in(tmp_path: Path) -> Callable[[list[str], Path], DbtResult]:
         return dbt(args, raw_dir, tmp_path / "warehouse.duckdb", tmp_path, env)
 
     return run
+
+
+MODELS_ONLY = ["--resource-type", "model", "--resource-type", "seed"]
+
+
+@pytest.fixture(scope="session")
+def clean_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Defect-free raw data, small enough for several builds."""
+    return generate(
+        tmp_path_factory.mktemp("clean_raw") / "raw", customers=2000, days=150, seed=5, bad_rate=0.0
+    )
+
+
+@pytest.fixture(scope="session")
+def clean_build(tmp_path_factory: pytest.TempPathFactory, clean_raw: Path) -> Build:
+    """The clean raw data built with `dbt build` (all data and unit tests) as of its last day."""
+    work = tmp_path_factory.mktemp("clean_build")
+    warehouse = work / "warehouse.duckdb"
+    result = dbt(["build"], clean_raw, warehouse, work)
+    return Build(clean_raw, warehouse, work, result)

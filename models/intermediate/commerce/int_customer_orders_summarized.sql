@@ -22,7 +22,12 @@ purchase_days as (
         customer_key,
         order_date,
         lag(order_date) over (partition by customer_key order by order_date) as previous_order_date
-    from (select distinct customer_key, order_date from purchases) as distinct_days
+    from (
+        select distinct
+            customer_key,
+            order_date
+        from purchases
+    ) as distinct_days
 ),
 
 gaps as (
@@ -126,7 +131,7 @@ final as (
     from order_totals
     left join channel_ranked
         on order_totals.customer_key = channel_ranked.customer_key
-        and channel_ranked.channel_rank = 1
+            and channel_ranked.channel_rank = 1
     left join gaps
         on order_totals.customer_key = gaps.customer_key
     left join btyd

@@ -12,19 +12,41 @@ purchased_items as (
     where not is_cancelled
 ),
 
-{% for attribute in ['category', 'metal', 'style'] %}
-{{ attribute }}_ranked as (
+category_ranked as (
     select
         customer_key,
-        {{ attribute }},
+        category,
         row_number() over (
-            partition by customer_key order by sum(quantity) desc, {{ attribute }}
+            partition by customer_key order by sum(quantity) desc, category
         ) as preference_rank
     from purchased_items
-    where {{ attribute }} is not null
-    group by customer_key, {{ attribute }}
+    where category is not null
+    group by customer_key, category
 ),
-{% endfor %}
+
+metal_ranked as (
+    select
+        customer_key,
+        metal,
+        row_number() over (
+            partition by customer_key order by sum(quantity) desc, metal
+        ) as preference_rank
+    from purchased_items
+    where metal is not null
+    group by customer_key, metal
+),
+
+style_ranked as (
+    select
+        customer_key,
+        style,
+        row_number() over (
+            partition by customer_key order by sum(quantity) desc, style
+        ) as preference_rank
+    from purchased_items
+    where style is not null
+    group by customer_key, style
+),
 
 customers as (
     select distinct customer_key from purchased_items
@@ -39,13 +61,13 @@ final as (
     from customers
     left join category_ranked
         on customers.customer_key = category_ranked.customer_key
-        and category_ranked.preference_rank = 1
+            and category_ranked.preference_rank = 1
     left join metal_ranked
         on customers.customer_key = metal_ranked.customer_key
-        and metal_ranked.preference_rank = 1
+            and metal_ranked.preference_rank = 1
     left join style_ranked
         on customers.customer_key = style_ranked.customer_key
-        and style_ranked.preference_rank = 1
+            and style_ranked.preference_rank = 1
 )
 
 select * from final

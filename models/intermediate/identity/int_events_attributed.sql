@@ -47,7 +47,7 @@ logins as (
         and customer_key is not null
         and received_at < {{ as_of_end_timestamp() }}
         and received_at >= {{ incremental_window_start('received_date') }}
-            - to_days({{ var('event_lookback_days', 3) }})
+        - to_days({{ var('event_lookback_days', 3) }})
 ),
 
 session_logins as (

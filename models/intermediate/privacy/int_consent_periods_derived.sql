@@ -30,9 +30,7 @@ consent_versions as (
 ),
 
 purposes as (
-    select unnest([
-        {%- for purpose in consent_purposes() %}'{{ purpose }}'{{ ", " if not loop.last }}{% endfor -%}
-    ]) as consent_purpose
+    select unnest({{ sql_string_list(consent_purposes()) }}) as consent_purpose
 ),
 
 customer_regimes as (
@@ -70,10 +68,11 @@ choices as (
         case
             when consent_events.consent_status = 'granted'
                 then consent_events.recorded_at + to_months(coalesce(
-                    consent_versions.grant_validity_months,
-                    case when consent_versions.consent_version is null
-                        then {{ var('unknown_version_grant_validity_months', 12) }} end
-                ))
+                        consent_versions.grant_validity_months,
+                        case when consent_versions.consent_version is null
+                                then {{ var('unknown_version_grant_validity_months', 12) }}
+                        end
+                    ))
         end as expires_at
     from consent_events
     left join consent_versions

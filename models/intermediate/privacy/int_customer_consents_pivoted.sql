@@ -31,9 +31,9 @@ pivoted as (
         any_value(privacy_region) as privacy_region,
         any_value(consent_model) as consent_model,
         {%- for purpose in consent_purposes() %}
-        any_value(period_status) filter (where consent_purpose = '{{ purpose }}') as {{ purpose }}_status,
-        coalesce(bool_or(is_allowed) filter (where consent_purpose = '{{ purpose }}'), false)
-            as is_{{ purpose }}_allowed,
+            any_value(period_status) filter (where consent_purpose = '{{ purpose }}') as {{ purpose }}_status,
+            coalesce(bool_or(is_allowed) filter (where consent_purpose = '{{ purpose }}'), false)
+                as is_{{ purpose }}_allowed,
         {%- endfor %}
         bool_or(period_status = 'deleted') as is_deleted
     from current_periods
@@ -47,10 +47,10 @@ final as (
         pivoted.consent_model,
         latest_versions.consent_version,
         {%- for purpose in consent_purposes() %}
-        pivoted.{{ purpose }}_status,
+            pivoted.{{ purpose }}_status,
         {%- endfor %}
         {%- for purpose in consent_purposes() %}
-        pivoted.is_{{ purpose }}_allowed,
+            pivoted.is_{{ purpose }}_allowed,
         {%- endfor %}
         pivoted.is_personalization_allowed and not pivoted.is_deleted as may_be_profiled,
         pivoted.is_deleted

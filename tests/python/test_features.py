@@ -1,0 +1,289 @@
+"""customer_features: an independent recomputation from the raw files, the consent rules, and
+incremental runs equal to a full rebuild."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import MODELS_ONLY, Build, dbt
+from warehouse import connect, scalar
+
+from segwarehouse.dbt_plugin import DEVELOPMENT_KEY
+
+FX = {"USD": 1.0, "EUR": 1.08, "GBP": 1.27}
+
+
+def pseudonym(customer_id: str) -> str:
+    return hmac.new(DEVELOPMENT_KEY.encode(), customer_id.encode(), hashlib.sha256).hexdigest()
+
+
+def oracle(raw: Path, as_of: date) -> pd.DataFrame:
+    """Orders, net revenue and the buy-till-you-die summary per customer, straight from the raw
+    files with pandas, following the documented rules (independent of the dbt models)."""
+    end = pd.Timestamp(as_of + timedelta(days=1))
+    orders = pd.read_parquet(raw / "orders.parquet")
+    orders["ordered_at"] = pd.to_datetime(orders["ordered_at"])
+    orders["updated_at"] = pd.to_datetime(orders["updated_at"])
+    orders = orders.sort_values(["order_id", "updated_at"]).groupby("order_id").tail(1)
+    orders = orders[orders["ordered_at"] < end].copy()
+    orders["status"] = orders["status"].where(orders["updated_at"] < end, "placed")
+    returns = pd.read_parquet(raw / "returns.parquet")
+    returns["returned_at"] = pd.to_datetime(returns["returned_at"])
+    refunds = returns[returns["returned_at"] < end].groupby("order_id")["refund_amount"].sum()
+    orders["refund"] = orders["order_id"].map(refunds).fillna(0.0)
+    rate = orders["currency"].map(FX)
+    kept = orders["total_amount"] - orders["refund"].clip(upper=orders["total_amount"])
+    orders["net"] = (kept * rate).where(orders["status"] != "cancelled", 0.0)
+    orders["day"] = orders["ordered_at"].dt.normalize()
+
+    summary = orders.groupby("customer_id").agg(
+        order_count=("order_id", "count"), net_revenue_usd=("net", "sum")
+    )
+    done = orders[orders["status"] == "completed"]
+    daily = done.groupby(["customer_id", "day"])["net"].sum().reset_index()
+    rows = []
+    for customer_id, days in daily.groupby("customer_id"):
+        days = days.sort_values("day")
+        first, last = days["day"].iloc[0], days["day"].iloc[-1]
+        frequency = len(days) - 1
+        rows.append(
+            {
+                "customer_id": customer_id,
+                "btyd_frequency": frequency,
+                "btyd_recency": (last - first).days,
+                "btyd_t": (pd.Timestamp(as_of) - first).days,
+                "btyd_monetary": days["net"].iloc[1:].mean() if frequency else 0.0,
+            }
+        )
+    btyd = pd.DataFrame(rows).set_index("customer_id")
+    result = summary.join(btyd, how="left").reset_index()
+    result["customer_key"] = result["customer_id"].map(pseudonym)
+    return result.set_index("customer_key")
+
+
+def features(warehouse: Path) -> pd.DataFrame:
+    con = connect(warehouse)
+    return con.execute("select * from marts.customer_features").df().set_index("customer_key")
+
+
+def test_clean_build_passes(clean_build: Build) -> None:
+    assert clean_build.result.returncode == 0, clean_build.result.output[-4000:]
+
+
+def test_orders_revenue_and_btyd_match_an_independent_computation(clean_build: Build) -> None:
+    mart = features(clean_build.warehouse)
+    as_of = mart["as_of_date"].iloc[0]
+    expected = oracle(clean_build.raw_dir, as_of)
+    allowed = mart[mart["is_analytics_allowed"]]
+    joined = allowed.join(expected, rsuffix="_oracle", how="inner")
+    assert len(joined) > 500
+    # Every analytics-consented buyer of the oracle has a row.
+    buyers = set(expected.index) & set(mart.index)
+    assert set(allowed.index) >= {k for k in buyers if mart.loc[k, "is_analytics_allowed"]}
+    assert (joined["order_count"] == joined["order_count_oracle"]).all()
+    revenue_gap = (joined["net_revenue_usd"].astype(float) - joined["net_revenue_usd_oracle"]).abs()
+    assert (revenue_gap <= 0.01 * joined["order_count"] + 1e-9).all(), revenue_gap.max()
+    with_btyd = joined[joined["btyd_frequency_oracle"].notna()]
+    assert len(with_btyd) > 300
+    for column in ["btyd_frequency", "btyd_recency", "btyd_t"]:
+        assert (with_btyd[column] == with_btyd[f"{column}_oracle"]).all(), column
+    monetary_gap = (with_btyd["btyd_monetary"] - with_btyd["btyd_monetary_oracle"]).abs()
+    assert (monetary_gap <= 0.01).all(), monetary_gap.max()
+    assert (with_btyd["btyd_frequency"] > 0).sum() > 50, "too few repeat buyers to test"
+    # Buyers with no completed order have no BTYD summary.
+    no_btyd = joined[joined["btyd_frequency_oracle"].isna()]
+    assert no_btyd["btyd_frequency"].isna().all()
+
+
+def test_features_are_null_without_their_consent(clean_build: Build) -> None:
+    con = connect(clean_build.warehouse)
+    checks = {
+        "analytics": ["order_count", "net_revenue_usd", "btyd_t", "recency_score", "rfm_class"],
+        "personalization": ["session_count_30d", "stated_purchase_occasion", "last_seen_at"],
+        "marketing_email": ["email_open_count_90d", "email_click_rate_90d"],
+    }
+    for purpose, columns in checks.items():
+        denied = scalar(
+            con, f"select count(*) from marts.customer_features where not is_{purpose}_allowed"
+        )
+        assert denied > 0, f"no customer without {purpose} consent in the demo data"
+        for column in columns:
+            leaked = scalar(
+                con,
+                f"select count(*) from marts.customer_features "
+                f"where not is_{purpose}_allowed and {column} is not null",
+            )
+            assert leaked == 0, (purpose, column)
+    # EU/UK customers with no grant at all are opt-in: nothing is computed for them.
+    eu_no_choice = scalar(
+        con,
+        "select count(*) from marts.customer_features where privacy_region in ('eu', 'uk') "
+        "and analytics_status = 'no_choice' and is_analytics_allowed",
+    )
+    assert eu_no_choice == 0
+
+
+def test_deleted_customers_have_no_row(clean_build: Build) -> None:
+    con = connect(clean_build.warehouse)
+    deleted = scalar(
+        con,
+        "select count(*) from staging.stg_privacy__deletion_requests as d "
+        "inner join marts.customer_features as f using (customer_key) "
+        "where d.is_verified and d.verified_at < f.as_of_date + 1",
+    )
+    verified = scalar(
+        con, "select count(*) from staging.stg_privacy__deletion_requests where is_verified"
+    )
+    assert verified > 0
+    assert deleted == 0
+
+
+def test_rfm_classes_and_scores_are_consistent(clean_build: Build) -> None:
+    con = connect(clean_build.warehouse)
+    classes = {
+        r[0]
+        for r in con.execute(
+            "select distinct rfm_class from marts.customer_features where rfm_class is not null"
+        ).fetchall()
+    }
+    assert {"champions", "loyal", "new", "lost", "hibernating"} <= classes, classes
+    bad = scalar(
+        con,
+        "select count(*) from marts.customer_features where recency_score not between 1 and 5 "
+        "or frequency_score not between 1 and 5 or monetary_score not between 1 and 5",
+    )
+    assert bad == 0
+
+
+def _copy_raw(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
+
+
+def _add_withdrawal(raw: Path, customer_id: str, at: str) -> None:
+    path = raw / "consent_events.parquet"
+    con = duckdb.connect()
+    con.execute(
+        f"""
+        copy (
+            select * from read_parquet('{path}')
+            union all by name
+            select 'CE-TEST-1' as consent_event_id, '{customer_id}' as customer_id,
+                'personalization' as purpose, 'withdrawn' as status,
+                'us-2025-01' as consent_version, 'account_settings' as source,
+                'US-CA' as jurisdiction, '{at}' as recorded_at
+        ) to '{path}.new' (format parquet)
+        """
+    )
+    Path(f"{path}.new").replace(path)
+
+
+def _customer_row(warehouse: Path, customer_key: str) -> dict:
+    con = connect(warehouse)
+    df = con.execute(
+        "select * from marts.customer_features where customer_key = ?", [customer_key]
+    ).df()
+    assert len(df) == 1
+    return df.iloc[0].to_dict()
+
+
+def test_withdrawn_personalization_nulls_behaviour_after_and_not_before(
+    clean_build: Build, tmp_path: Path
+) -> None:
+    con = connect(clean_build.warehouse)
+    as_of = scalar(con, "select max(as_of_date) from marts.customer_features")
+    # An opt-out (US) customer active in the last 30 days with no personalization choice.
+    customer_id, customer_key = con.execute(
+        """
+        select i.customer_id, f.customer_key
+        from marts.customer_features as f
+        inner join restricted.stg_shop__customer_identities as i using (customer_key)
+        where f.privacy_region in ('us_ca', 'us_other') and f.session_count_30d > 0
+          and f.personalization_status = 'no_choice'
+        order by f.customer_key
+        limit 1
+        """
+    ).fetchall()[0]
+    withdrawn_on = as_of - timedelta(days=10)
+    raw_with = _copy_raw(clean_build.raw_dir, tmp_path / "raw_with")
+    _add_withdrawal(raw_with, customer_id, f"{withdrawn_on} 12:00:00")
+
+    def build(raw: Path, day: date, name: str) -> Path:
+        work = tmp_path / name
+        result = dbt(
+            ["build", *MODELS_ONLY, "--vars", f"{{as_of: '{day}'}}"],
+            raw,
+            work / "warehouse.duckdb",
+            work,
+        )
+        assert result.returncode == 0, result.output[-3000:]
+        return work / "warehouse.duckdb"
+
+    behavioural = ["session_count_30d", "product_view_count_30d", "cart_abandonment_rate_30d",
+                   "last_seen_at", "stated_purchase_occasion", "has_bridal_browsing_intent"]
+    for day in (withdrawn_on, withdrawn_on + timedelta(days=3), as_of):
+        row = _customer_row(build(raw_with, day, f"with_{day}"), customer_key)
+        assert not row["is_personalization_allowed"]
+        for column in behavioural:
+            assert pd.isna(row[column]), (day, column, row[column])
+    before = withdrawn_on - timedelta(days=1)
+    with_event = connect(build(raw_with, before, "with_before"))
+    without_event = build(clean_build.raw_dir, before, "without_before")
+    with_event.execute(f"attach '{without_event}' as other (read_only)")
+    row = with_event.execute(
+        "select session_count_30d, is_personalization_allowed from marts.customer_features "
+        "where customer_key = ?",
+        [customer_key],
+    ).fetchall()[0]
+    assert row[0] is not None and row[1]
+    for direction in (
+        "select * from marts.customer_features except all select * from other.marts.customer_features",
+        "select * from other.marts.customer_features except all select * from marts.customer_features",
+    ):
+        assert scalar(with_event, f"select count(*) from ({direction})") == 0
+
+
+@pytest.mark.parametrize("relation", ["intermediate.int_events_attributed", "marts.customer_features"])
+def test_daily_incremental_runs_equal_a_full_rebuild(
+    clean_build: Build, tmp_path_factory: pytest.TempPathFactory, relation: str
+) -> None:
+    databases = _incremental_and_full(clean_build, tmp_path_factory)
+    con = duckdb.connect()
+    con.execute(f"attach '{databases['full']}' as full_build (read_only)")
+    con.execute(f"attach '{databases['daily']}' as daily_build (read_only)")
+    rows = scalar(con, f"select count(*) from full_build.{relation}")
+    assert rows > 0
+    assert scalar(con, f"select count(*) from daily_build.{relation}") == rows
+    for a, b in (("full_build", "daily_build"), ("daily_build", "full_build")):
+        diff = scalar(
+            con, f"select count(*) from (select * from {a}.{relation} except all select * from {b}.{relation})"
+        )
+        assert diff == 0, (relation, a, b, diff)
+
+
+_CACHE: dict[str, Path] = {}
+
+
+def _incremental_and_full(build: Build, factory: pytest.TempPathFactory) -> dict[str, Path]:
+    if _CACHE:
+        return _CACHE
+    con = connect(build.warehouse)
+    as_of = scalar(con, "select max(as_of_date) from marts.customer_features")
+    work = factory.mktemp("incremental")
+    daily = work / "daily.duckdb"
+    for offset in (6, 4, 3, 2, 1, 0):  # a skipped day (5) too
+        day = as_of - timedelta(days=offset)
+        result = dbt(["build", *MODELS_ONLY, "--vars", f"{{as_of: '{day}'}}"], build.raw_dir, daily, work)
+        assert result.returncode == 0, result.output[-3000:]
+    full = work / "full.duckdb"
+    result = dbt(["build", *MODELS_ONLY, "--vars", f"{{as_of: '{as_of}'}}"], build.raw_dir, full, work)
+    assert result.returncode == 0, result.output[-3000:]
+    _CACHE.update(full=full, daily=daily)
+    return _CACHE
