@@ -1,0 +1,107 @@
+"""Project conventions read from dbt's manifest: every model documented and keyed, names that
+tell the layer, staging that reads only raw data, and nothing that reads the identity model."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, dbt
+
+RESTRICTED_MODEL = "model.segwarehouse.stg_shop__customer_identities"
+PK_TESTS = {"unique", "unique_combination"}
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    work = tmp_path_factory.mktemp("manifest")
+    result = dbt(["parse"], ROOT / "data" / "raw", work / "w.duckdb", work)
+    assert result.returncode == 0, result.output[-3000:]
+    return json.loads((work / "target" / "manifest.json").read_text())
+
+
+def _models(manifest: dict) -> dict[str, dict]:
+    return {
+        uid: node
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["package_name"] == "segwarehouse"
+    }
+
+
+def test_every_model_and_column_is_documented(manifest: dict) -> None:
+    missing = []
+    for node in _models(manifest).values():
+        if not node["description"].strip():
+            missing.append(node["name"])
+        if not node["columns"]:
+            missing.append(f"{node['name']}: no columns documented")
+        for column in node["columns"].values():
+            if not column["description"].strip():
+                missing.append(f"{node['name']}.{column['name']}")
+    assert not missing, missing
+
+
+def test_every_model_has_a_primary_key_test(manifest: dict) -> None:
+    keyed: set[str] = set()
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test":
+            continue
+        name = (node.get("test_metadata") or {}).get("name")
+        if name in PK_TESTS:
+            keyed.update(node["depends_on"]["nodes"])
+    unkeyed = [n["name"] for uid, n in _models(manifest).items() if uid not in keyed]
+    assert not unkeyed, unkeyed
+
+
+LAYER_NAMES = {
+    "staging": re.compile(r"^(stg|base)_[a-z]+__[a-z_]+$"),
+    "intermediate": re.compile(r"^int_[a-z_]+$"),
+}
+
+
+def test_model_names_follow_their_layer(manifest: dict) -> None:
+    wrong = []
+    for node in _models(manifest).values():
+        layer = Path(node["original_file_path"]).parts[1]
+        pattern = LAYER_NAMES.get(layer)
+        if pattern and not pattern.match(node["name"]):
+            wrong.append(f"{layer}: {node['name']}")
+        if layer == "staging":
+            source = Path(node["original_file_path"]).parts[2]
+            if not node["name"].split("_", 1)[1].startswith(f"{source}__"):
+                wrong.append(f"{node['name']} is not named after its source folder {source}")
+        if layer not in ("staging", "intermediate", "marts"):
+            wrong.append(f"{node['name']} is outside the three layers")
+    assert not wrong, wrong
+
+
+def test_only_staging_reads_sources_and_staging_reads_no_other_staging(manifest: dict) -> None:
+    models = _models(manifest)
+    wrong = []
+    for node in models.values():
+        layer = Path(node["original_file_path"]).parts[1]
+        deps = node["depends_on"]["nodes"]
+        if layer != "staging" and any(d.startswith("source.") for d in deps):
+            wrong.append(f"{node['name']} reads a source")
+        if layer == "staging" and node["name"].startswith("stg_"):
+            for dep in deps:
+                parent = models.get(dep)
+                if parent and parent["name"].startswith("stg_"):
+                    wrong.append(f"{node['name']} reads {parent['name']}")
+        if layer == "marts":
+            for dep in deps:
+                parent = models.get(dep)
+                if parent and parent["name"].startswith("base_"):
+                    wrong.append(f"{node['name']} reads {parent['name']}")
+    assert not wrong, wrong
+
+
+def test_no_model_reads_the_restricted_identity_model(manifest: dict) -> None:
+    readers = [
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and RESTRICTED_MODEL in node["depends_on"]["nodes"]
+    ]
+    assert not readers, readers
