@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
 #   make build   venv + pinned deps, demo raw data, dbt build on the embedded DuckDB, summary
-#   make test    lint, the default build with all its data tests, and the pytest suite
+#   make test    the default build with all its data tests, lint, and the pytest suite
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
@@ -31,7 +31,7 @@ venv: $(STAMP)
 $(STAMP): requirements.lock requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip==26.3 setuptools==80.9.0 wheel==0.45.1
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
@@ -60,7 +60,8 @@ lint: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
-test: lint build pytest
+# lint after build: the sqlfluff dbt templater compiles models, which reads the raw files.
+test: build lint pytest
 
 clean:
 	rm -rf target logs $(DBT_DUCKDB_PATH) $(RAW_DATA_DIR)

@@ -56,8 +56,7 @@ def top_reasons(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[tuple[s
     if not logs:
         return []
     union = " union all ".join(
-        f"select source_table, reason from {log} where disposition = 'quarantined'"
-        for log in logs
+        f"select source_table, reason from {log} where disposition = 'quarantined'" for log in logs
     )
     return con.execute(
         f"select source_table, reason, count(*) as n from ({union}) "

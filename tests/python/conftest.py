@@ -35,8 +35,14 @@ def dbt(
         **(extra_env or {}),
     }
     proc = subprocess.run(
-        [str(BIN / "dbt"), *args, "--target-path", str(work / "target"), "--log-path",
-         str(work / "logs")],
+        [
+            str(BIN / "dbt"),
+            *args,
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -48,9 +54,22 @@ def dbt(
 
 def generate(out: Path, customers: int, days: int, seed: int, bad_rate: float) -> Path:
     subprocess.run(
-        [sys.executable, "-m", "segwarehouse.generate", "--customers", str(customers),
-         "--days", str(days), "--seed", str(seed), "--bad-rate", str(bad_rate), "--out",
-         str(out), "--no-progress"],
+        [
+            sys.executable,
+            "-m",
+            "segwarehouse.generate",
+            "--customers",
+            str(customers),
+            "--days",
+            str(days),
+            "--seed",
+            str(seed),
+            "--bad-rate",
+            str(bad_rate),
+            "--out",
+            str(out),
+            "--no-progress",
+        ],
         cwd=ROOT,
         check=True,
         capture_output=True,

@@ -226,8 +226,14 @@ def test_withdrawn_personalization_nulls_behaviour_after_and_not_before(
         assert result.returncode == 0, result.output[-3000:]
         return work / "warehouse.duckdb"
 
-    behavioural = ["session_count_30d", "product_view_count_30d", "cart_abandonment_rate_30d",
-                   "last_seen_at", "stated_purchase_occasion", "has_bridal_browsing_intent"]
+    behavioural = [
+        "session_count_30d",
+        "product_view_count_30d",
+        "cart_abandonment_rate_30d",
+        "last_seen_at",
+        "stated_purchase_occasion",
+        "has_bridal_browsing_intent",
+    ]
     for day in (withdrawn_on, withdrawn_on + timedelta(days=3), as_of):
         row = _customer_row(build(raw_with, day, f"with_{day}"), customer_key)
         assert not row["is_personalization_allowed"]
@@ -250,7 +256,9 @@ def test_withdrawn_personalization_nulls_behaviour_after_and_not_before(
         assert scalar(with_event, f"select count(*) from ({direction})") == 0
 
 
-@pytest.mark.parametrize("relation", ["intermediate.int_events_attributed", "marts.customer_features"])
+@pytest.mark.parametrize(
+    "relation", ["intermediate.int_events_attributed", "marts.customer_features"]
+)
 def test_daily_incremental_runs_equal_a_full_rebuild(
     clean_build: Build, tmp_path_factory: pytest.TempPathFactory, relation: str
 ) -> None:
@@ -263,7 +271,8 @@ def test_daily_incremental_runs_equal_a_full_rebuild(
     assert scalar(con, f"select count(*) from daily_build.{relation}") == rows
     for a, b in (("full_build", "daily_build"), ("daily_build", "full_build")):
         diff = scalar(
-            con, f"select count(*) from (select * from {a}.{relation} except all select * from {b}.{relation})"
+            con,
+            f"select count(*) from (select * from {a}.{relation} except all select * from {b}.{relation})",
         )
         assert diff == 0, (relation, a, b, diff)
 
@@ -280,10 +289,14 @@ def _incremental_and_full(build: Build, factory: pytest.TempPathFactory) -> dict
     daily = work / "daily.duckdb"
     for offset in (6, 4, 3, 2, 1, 0):  # a skipped day (5) too
         day = as_of - timedelta(days=offset)
-        result = dbt(["build", *MODELS_ONLY, "--vars", f"{{as_of: '{day}'}}"], build.raw_dir, daily, work)
+        result = dbt(
+            ["build", *MODELS_ONLY, "--vars", f"{{as_of: '{day}'}}"], build.raw_dir, daily, work
+        )
         assert result.returncode == 0, result.output[-3000:]
     full = work / "full.duckdb"
-    result = dbt(["build", *MODELS_ONLY, "--vars", f"{{as_of: '{as_of}'}}"], build.raw_dir, full, work)
+    result = dbt(
+        ["build", *MODELS_ONLY, "--vars", f"{{as_of: '{as_of}'}}"], build.raw_dir, full, work
+    )
     assert result.returncode == 0, result.output[-3000:]
     _CACHE.update(full=full, daily=daily)
     return _CACHE

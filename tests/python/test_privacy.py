@@ -53,7 +53,7 @@ def test_no_personal_data_outside_the_restricted_identity_model(bad_build: Build
         hits = scalar(
             con,
             f'select count(*) from "{schema}"."{table}" where "{column}" in '
-            f'(select v from personal) or "{column}" like \'%@example.%\'',
+            f"(select v from personal) or \"{column}\" like '%@example.%'",
         )
         if (schema, table) == RESTRICTED:
             found_in_restricted += hits
@@ -73,7 +73,9 @@ def test_keys_are_hmac_sha256_of_the_ids_under_the_key(bad_build: Build) -> None
     for customer_id, key in rows[:500]:
         expected = hmac.new(DEVELOPMENT_KEY.encode(), customer_id.encode(), hashlib.sha256)
         assert key == expected.hexdigest()
-    staged = {r[0] for r in con.execute("select customer_key from staging.stg_shop__customers").fetchall()}
+    staged = {
+        r[0] for r in con.execute("select customer_key from staging.stg_shop__customers").fetchall()
+    }
     assert staged == {r[1] for r in rows}
     # A bare hash of the id is not what is stored.
     assert rows[0][1] != hashlib.sha256(rows[0][0].encode()).hexdigest()

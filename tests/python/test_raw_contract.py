@@ -44,7 +44,9 @@ select * from (values
 """
 
 
-def write_raw(raw: Path, overrides: dict[str, str | None] | None = None, fmt: str = "parquet") -> Path:
+def write_raw(
+    raw: Path, overrides: dict[str, str | None] | None = None, fmt: str = "parquet"
+) -> Path:
     """Write the three required tables (or the given SQL per table; None leaves it out)."""
     raw.mkdir(parents=True, exist_ok=True)
     tables = {"customers": CUSTOMERS, "orders": ORDERS, "order_items": ORDER_ITEMS}
@@ -62,7 +64,9 @@ def write_raw(raw: Path, overrides: dict[str, str | None] | None = None, fmt: st
 Runner = Callable[..., DbtResult]
 
 
-def test_only_required_tables_build_and_optional_ones_are_empty(tmp_path: Path, dbt_in: Runner) -> None:
+def test_only_required_tables_build_and_optional_ones_are_empty(
+    tmp_path: Path, dbt_in: Runner
+) -> None:
     raw = write_raw(tmp_path / "raw")
     result = dbt_in(["build"], raw)
     assert result.returncode == 0, result.output[-3000:]
@@ -112,13 +116,13 @@ def test_csv_input_gives_the_same_staging(tmp_path: Path, dbt_in: Runner) -> Non
     assert result.returncode == 0, result.output[-3000:]
     con = connect(tmp_path / "warehouse.duckdb")
     assert scalar(con, "select count(*) from staging.stg_shop__customers") == 3
-    assert scalar(con, "select sum(total_amount) from staging.stg_shop__orders") == pytest.approx(158)
+    assert scalar(con, "select sum(total_amount) from staging.stg_shop__orders") == pytest.approx(
+        158
+    )
 
 
 def test_missing_required_column_names_file_and_column(tmp_path: Path, dbt_in: Runner) -> None:
-    raw = write_raw(
-        tmp_path / "raw", {"customers": f"select * exclude (email) from ({CUSTOMERS})"}
-    )
+    raw = write_raw(tmp_path / "raw", {"customers": f"select * exclude (email) from ({CUSTOMERS})"})
     result = dbt_in(["run", "--select", "stg_shop__customers"], raw)
     assert result.returncode != 0
     assert f"{raw}/customers.parquet" in result.output
@@ -149,7 +153,9 @@ def test_appended_files_in_a_table_folder_are_read(tmp_path: Path, dbt_in: Runne
     folder.mkdir()
     con = duckdb.connect()
     con.execute(f"copy (select * from ({ORDERS}) where order_id = 'O1') to '{folder}/day1.parquet'")
-    con.execute(f"copy (select * from ({ORDERS}) where order_id <> 'O1') to '{folder}/day2.parquet'")
+    con.execute(
+        f"copy (select * from ({ORDERS}) where order_id <> 'O1') to '{folder}/day2.parquet'"
+    )
     result = dbt_in(["build"], raw)
     assert result.returncode == 0, result.output[-3000:]
     wh = connect(tmp_path / "warehouse.duckdb")

@@ -86,7 +86,9 @@ def test_duplicates_injected_are_removed(bad_build: Build) -> None:
         ("survey_responses", "unknown customer_id"),
     ],
 )
-def test_defect_kind_is_quarantined_with_its_reason(bad_build: Build, table: str, needle: str) -> None:
+def test_defect_kind_is_quarantined_with_its_reason(
+    bad_build: Build, table: str, needle: str
+) -> None:
     _, log = RAW_TABLES[table]
     con = connect(bad_build.warehouse)
     hits = scalar(
