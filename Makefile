@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 
 # Demo data parameters (make build CUSTOMERS=200000 ...).
 CUSTOMERS ?= 20000
-DAYS ?= 365
+DATA_DAYS ?= 365
 SEED ?= 7
 BAD_RATE ?= 0.01
 
@@ -20,11 +20,11 @@ export RAW_DATA_DIR ?= $(CURDIR)/data/raw
 export DBT_DUCKDB_PATH ?= $(CURDIR)/warehouse.duckdb
 export DBT_PROFILES_DIR ?= $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
-DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DAYS)-$(SEED)-$(BAD_RATE)
+DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DATA_DAYS)-$(SEED)-$(BAD_RATE)
 # dbt vars, e.g. make build VARS='{as_of: 2026-06-30}'
 VARS ?= {}
 
-.PHONY: build test venv data dbt-build summary lint pytest clean
+.PHONY: build test venv data dbt-build summary lint pytest clean simulate
 
 venv: $(STAMP)
 
@@ -39,7 +39,7 @@ $(STAMP): requirements.lock requirements.txt pyproject.toml
 data: $(DATA_STAMP)
 
 $(DATA_STAMP): $(STAMP) segwarehouse/generate.py
-	$(BIN)/python -m segwarehouse.generate --customers $(CUSTOMERS) --days $(DAYS) \
+	$(BIN)/python -m segwarehouse.generate --customers $(CUSTOMERS) --days $(DATA_DAYS) \
 		--seed $(SEED) --bad-rate $(BAD_RATE) --out $(RAW_DATA_DIR)
 	@rm -f $(RAW_DATA_DIR)/.generated-*
 	@touch $@
@@ -51,6 +51,11 @@ summary: $(STAMP)
 	$(BIN)/python -m segwarehouse.summary --warehouse $(DBT_DUCKDB_PATH)
 
 build: data dbt-build summary
+
+# N consecutive business days of history (snapshots keyed to as_of), ending on the data's last day.
+DAYS ?= 30
+simulate: data
+	$(BIN)/python -m segwarehouse.simulate --days $(DAYS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check segwarehouse tests

@@ -44,9 +44,15 @@ def test_every_raw_row_is_staged_quarantined_or_a_duplicate(bad_build: Build, ta
     quarantined = by_disposition.get("quarantined", 0)
     duplicates = by_disposition.get("duplicate", 0)
     assert raw == staged + quarantined + duplicates, (raw, staged, quarantined, duplicates)
-    # 5% defects were injected into every table: each must have caught some of both kinds.
-    assert quarantined > 0, f"no {table} row quarantined"
-    assert duplicates > 0, f"no {table} duplicate removed"
+    # defects were injected into every table (defects.json counts them by kind): where the
+    # generator injected duplicates or invalid rows, some must have been caught.
+    injected = json.loads((bad_build.raw_dir / "defects.json").read_text()).get(table, {})
+    if sum(count for kind, count in injected.items() if kind != "duplicate"):
+        assert quarantined > 0, f"no {table} row quarantined"
+    # (in a table of a dozen rows the generator may duplicate a row it also made invalid: both
+    # copies are then quarantined, which the reconciliation above already accounts for)
+    if injected.get("duplicate") and raw >= 100:
+        assert duplicates > 0, f"no {table} duplicate removed"
 
 
 def test_duplicates_injected_are_removed(bad_build: Build) -> None:

@@ -1,0 +1,150 @@
+{#- Re-runs segments as of past business dates from the snapshots alone, for auditors: for every
+    day D in [from_date, to_date], the rule version in force on each earlier day d is evaluated
+    on the customer_features snapshot valid on d, with the consent state of d (a customer
+    qualifies on d only if the required purpose was allowed on d); a customer is a member on D
+    when their last qualification d satisfies d + retention_days > D (retention of the version
+    they qualified under) and the required purpose is allowed on D. The experiment arm is
+    recomputed from the consent_version of D. Rows: audit_date, customer_key, segment_id,
+    segment_version, consent_version, experiment_arm. The registry definitions are those the
+    registry snapshot holds on to_date; history starts on the first snapshotted day and assumes
+    one run per business day (as daily runs and make simulate do).
+
+    Arguments:
+      from_date: first business date to reproduce, 'YYYY-MM-DD'
+      to_date: last business date to reproduce, 'YYYY-MM-DD' (default from_date)
+      segment_id: optional; only this segment
+-#}
+{% macro reproduce_segment_members(from_date, to_date=none, segment_id=none) -%}
+    {%- set to_date = to_date or from_date -%}
+    {%- set features_history = ref('customer_features_history') -%}
+    {%- set registry_history = ref('segment_registry_history') -%}
+    {%- set versions -%}
+        (
+            select *
+            from {{ registry_history }}
+            where
+                dbt_valid_from <= date '{{ to_date }}'
+                and (dbt_valid_to is null or date '{{ to_date }}' < dbt_valid_to)
+        )
+    {%- endset -%}
+    with
+
+    reproduced_versions as (
+        select * from {{ versions }} as versions
+    ),
+
+    history_start as (
+        select cast(min(dbt_valid_from) as date) as first_day from {{ features_history }}
+    ),
+
+    audit_days as (
+        select cast(range as date) as audit_date
+        from range(date '{{ from_date }}', date '{{ to_date }}' + 1, interval 1 day)
+    ),
+
+    qualification_days as (
+        select cast(range as date) as qualification_date
+        from range(date '{{ from_date }}' - 730, date '{{ to_date }}' + 1, interval 1 day)
+        where
+            range >= (select first_day from history_start)
+            and range > date '{{ from_date }}' - (select max(retention_days) from reproduced_versions)
+    ),
+
+    feature_days as (
+        select
+            features.* exclude (dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to),
+            qualification_days.qualification_date as as_of_date
+        from {{ features_history }} as features
+        inner join qualification_days
+            on
+                features.dbt_valid_from <= qualification_days.qualification_date
+                and (
+                    features.dbt_valid_to is null
+                    or qualification_days.qualification_date < features.dbt_valid_to
+                )
+    ),
+
+    rule_matches as (
+        {{ segment_rule_matches('feature_days', 'as_of_date', versions, segment_id) }}
+    ),
+
+    last_qualifications as (
+        select
+            audit_days.audit_date,
+            rule_matches.customer_key,
+            rule_matches.segment_id,
+            max(rule_matches.qualified_date) as last_qualified_date,
+            arg_max(rule_matches.segment_version, rule_matches.qualified_date) as segment_version
+        from audit_days
+        inner join rule_matches
+            on rule_matches.qualified_date <= audit_days.audit_date
+        group by audit_days.audit_date, rule_matches.customer_key, rule_matches.segment_id
+    ),
+
+    reproduced as (
+        select
+            last_qualifications.audit_date,
+            last_qualifications.customer_key,
+            last_qualifications.segment_id,
+            last_qualifications.segment_version,
+            feature_days.consent_version,
+            {{ experiment_arm(
+                'last_qualifications.customer_key', 'last_qualifications.segment_id',
+                'feature_days.consent_version', 'reproduced_versions.holdout_pct'
+            ) }} as experiment_arm,
+            case reproduced_versions.required_purpose
+                {%- for purpose in consent_purposes() %}
+                when '{{ purpose }}' then feature_days.is_{{ purpose }}_allowed
+                {%- endfor %}
+            end as is_purpose_allowed
+        from last_qualifications
+        inner join reproduced_versions
+            on
+                last_qualifications.segment_id = reproduced_versions.segment_id
+                and last_qualifications.segment_version = reproduced_versions.segment_version
+        inner join feature_days
+            on
+                last_qualifications.customer_key = feature_days.customer_key
+                and last_qualifications.audit_date = feature_days.as_of_date
+        where
+            last_qualifications.last_qualified_date + reproduced_versions.retention_days
+            > last_qualifications.audit_date
+    )
+
+    select
+        audit_date,
+        customer_key,
+        segment_id,
+        segment_version,
+        consent_version,
+        experiment_arm
+    from reproduced
+    where coalesce(is_purpose_allowed, false)
+{%- endmacro %}
+
+{#- The members segment_history recorded for every day in [from_date, to_date], with the same
+    columns as reproduce_segment_members, to compare the two.
+
+    Arguments:
+      from_date: first business date, 'YYYY-MM-DD'
+      to_date: last business date, 'YYYY-MM-DD' (default from_date)
+      segment_id: optional; only this segment
+-#}
+{% macro recorded_segment_members(from_date, to_date=none, segment_id=none) -%}
+    {%- set to_date = to_date or from_date -%}
+    select
+        cast(days.range as date) as audit_date,
+        history.customer_key,
+        history.segment_id,
+        history.segment_version,
+        history.consent_version,
+        history.experiment_arm
+    from {{ ref('segment_history') }} as history
+    inner join range(date '{{ from_date }}', date '{{ to_date }}' + 1, interval 1 day) as days
+        on
+            history.dbt_valid_from <= days.range
+            and (history.dbt_valid_to is null or days.range < history.dbt_valid_to)
+    {%- if segment_id is not none %}
+    where history.segment_id = '{{ segment_id }}'
+    {%- endif %}
+{%- endmacro %}

@@ -1,0 +1,53 @@
+{#- The customers each segment rule selects, as a union of one select per segment version: rows
+    (customer_key, qualified_date, segment_id, segment_version) for every row of `features` whose
+    day falls in the version's validity, whose required consent purpose is allowed on that row
+    (is_<purpose>_allowed) and for which the version's rule is true. Rules come from the
+    validated registry (int_segment_versions_validated) or a snapshot of it; the rule text is
+    inlined as a predicate, so the same SQL runs on today's features and on a feature snapshot.
+
+    Arguments:
+      features: relation or CTE name with customer_features columns, one row per customer and day
+      day_column: the column of `features` holding the business date of the row
+      versions: relation or parenthesised query with the registry columns (segment_id,
+                segment_version, rule_sql, required_purpose, valid_from, valid_to)
+      segment_id: optional; only this segment
+-#}
+{% macro segment_rule_matches(features, day_column, versions, segment_id=none) -%}
+    {%- set rows = [] -%}
+    {%- if execute -%}
+        {%- set query -%}
+            select segment_id, segment_version, rule_sql, required_purpose,
+                strftime(valid_from, '%Y-%m-%d'), strftime(valid_to, '%Y-%m-%d')
+            from {{ versions }} as versions
+            {%- if segment_id is not none %} where segment_id = '{{ segment_id }}'{% endif %}
+            order by segment_id, segment_version
+        {%- endset -%}
+        {%- set rows = run_query(query).rows -%}
+    {%- endif -%}
+    {%- if rows | length == 0 %}
+    select
+        null::varchar as customer_key,
+        null::date as qualified_date,
+        null::varchar as segment_id,
+        null::integer as segment_version
+    where false
+    {%- endif -%}
+    {%- for row in rows %}
+    select
+        customer_key,
+        {{ day_column }} as qualified_date,
+        '{{ row[0] }}' as segment_id,
+        {{ row[1] }} as segment_version
+    from {{ features }}
+    where
+        {{ day_column }} >= date '{{ row[4] }}'
+        {%- if row[5] is not none %}
+        and {{ day_column }} < date '{{ row[5] }}'
+        {%- endif %}
+        and coalesce(is_{{ row[3] }}_allowed, false)
+        and coalesce(({{ row[2] }}), false)
+    {%- if not loop.last %}
+    union all
+    {%- endif -%}
+    {%- endfor -%}
+{%- endmacro %}

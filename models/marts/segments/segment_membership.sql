@@ -1,0 +1,84 @@
+-- Segment membership on the business date: one row per (customer key, segment). A customer is a
+-- member while the business date is within retention_days of the day they last qualified
+-- (int_segment_qualifications_tracked), they still exist (no deletion request), and the
+-- segment's required consent purpose is allowed on the business date, whatever the rule says.
+-- The experiment arm is a deterministic hash of (customer key, segment id, consent_version).
+with
+
+int_segment_qualifications_tracked as (
+    select * from {{ ref('int_segment_qualifications_tracked') }}
+),
+
+int_segment_versions_validated as (
+    select * from {{ ref('int_segment_versions_validated') }}
+),
+
+customer_features as (
+    select * from {{ ref('customer_features') }}
+),
+
+current_spells as (
+    select *
+    from int_segment_qualifications_tracked
+    where
+        last_qualified_date <= {{ as_of_date() }}
+        and last_qualified_date + retention_days > {{ as_of_date() }}
+),
+
+described as (
+    select
+        current_spells.customer_key,
+        current_spells.segment_id,
+        current_spells.segment_version,
+        current_spells.definition_hash,
+        int_segment_versions_validated.segment_name,
+        int_segment_versions_validated.required_purpose,
+        int_segment_versions_validated.lawful_basis,
+        int_segment_versions_validated.risk_level,
+        int_segment_versions_validated.persistence,
+        int_segment_versions_validated.holdout_pct,
+        customer_features.consent_version,
+        customer_features.privacy_region,
+        cast(current_spells.entered_date as timestamp) as entered_at,
+        cast(current_spells.last_qualified_date as timestamp) as last_qualified_at,
+        cast(
+            current_spells.last_qualified_date + current_spells.retention_days as timestamp
+        ) as expires_at,
+        case int_segment_versions_validated.required_purpose
+            {%- for purpose in consent_purposes() %}
+            when '{{ purpose }}' then customer_features.is_{{ purpose }}_allowed
+            {%- endfor %}
+        end as is_purpose_allowed
+    from current_spells
+    inner join int_segment_versions_validated
+        on
+            current_spells.segment_id = int_segment_versions_validated.segment_id
+            and current_spells.segment_version = int_segment_versions_validated.segment_version
+    inner join customer_features
+        on current_spells.customer_key = customer_features.customer_key
+),
+
+final as (
+    select
+        customer_key,
+        segment_id,
+        segment_version,
+        definition_hash,
+        segment_name,
+        required_purpose,
+        lawful_basis,
+        risk_level,
+        persistence,
+        consent_version,
+        privacy_region,
+        {{ experiment_arm('customer_key', 'segment_id', 'consent_version', 'holdout_pct') }}
+            as experiment_arm,
+        entered_at,
+        last_qualified_at,
+        expires_at,
+        {{ as_of_date() }} as as_of_date
+    from described
+    where coalesce(is_purpose_allowed, false)
+)
+
+select * from final

@@ -1,0 +1,13 @@
+{#- SCD type 2 history of the validated segment registry keyed to the business date: which
+    versions, with which definitions, were known on each day. -#}
+{% snapshot segment_registry_history %}
+    {{ config(
+        unique_key=['segment_id', 'segment_version'],
+        strategy='check',
+        check_cols='all',
+        hard_deletes='invalidate'
+    ) }}
+
+    select * from {{ ref('int_segment_versions_validated') }}
+
+{% endsnapshot %}
