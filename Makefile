@@ -24,7 +24,7 @@ DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DATA_DAYS)-$(SEED)-$(BAD
 # dbt vars, e.g. make build VARS='{as_of: 2026-06-30}'
 VARS ?= {}
 
-.PHONY: build test venv data dbt-build summary lint pytest clean simulate
+.PHONY: build test venv data dbt-build publish summary lint pytest clean simulate
 
 venv: $(STAMP)
 
@@ -47,10 +47,15 @@ $(DATA_STAMP): $(STAMP) segwarehouse/generate.py
 dbt-build: $(STAMP)
 	$(BIN)/dbt build --vars '$(VARS)'
 
+# BI tools read the published copy (serving/), never the warehouse file.
+export SERVING_DIR ?= $(CURDIR)/serving
+publish: $(STAMP)
+	$(BIN)/python -m segwarehouse.publish --warehouse $(DBT_DUCKDB_PATH) --serving-dir $(SERVING_DIR)
+
 summary: $(STAMP)
 	$(BIN)/python -m segwarehouse.summary --warehouse $(DBT_DUCKDB_PATH)
 
-build: data dbt-build summary
+build: data dbt-build publish summary
 
 # N consecutive business days of history (snapshots keyed to as_of), ending on the data's last day.
 DAYS ?= 30
@@ -69,4 +74,4 @@ pytest: $(STAMP)
 test: build lint pytest
 
 clean:
-	rm -rf target logs $(DBT_DUCKDB_PATH) $(RAW_DATA_DIR)
+	rm -rf target logs $(DBT_DUCKDB_PATH) $(RAW_DATA_DIR) $(SERVING_DIR)

@@ -13,6 +13,7 @@ bytes recommended). Without it, a clearly marked DEVELOPMENT key is used and a w
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import sys
 from typing import Any
@@ -57,8 +58,27 @@ def set_key_variables(con: Any, key: bytes) -> None:
     con.execute("set variable pseudonymization_outer_pad = ?", [outer])
 
 
+def normal_sf(z: float) -> float:
+    """Upper tail of the standard normal distribution, P(Z > z), to double precision."""
+    return 0.5 * math.erfc(z / math.sqrt(2.0))
+
+
+def register_functions(con: Any) -> None:
+    """SQL functions DuckDB lacks, used by the statistics macros (normal_sf for p-values)."""
+    from duckdb import sqltypes
+
+    try:
+        con.create_function(
+            "normal_sf", normal_sf, [sqltypes.DOUBLE], sqltypes.DOUBLE, side_effects=False
+        )
+    except Exception as error:  # already registered on this connection
+        if "already exists" not in str(error):
+            raise
+
+
 class Plugin(BasePlugin):
-    """Sets the HMAC key pads on every DuckDB connection and cursor of a dbt run."""
+    """Sets the HMAC key pads on every DuckDB connection and cursor of a dbt run, and registers
+    the SQL functions the statistics macros need."""
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         self._key, is_default = resolve_key()
@@ -71,6 +91,7 @@ class Plugin(BasePlugin):
 
     def configure_connection(self, conn: Any) -> None:
         set_key_variables(conn, self._key)
+        register_functions(conn)
 
     def configure_cursor(self, cursor: Any) -> None:
         set_key_variables(cursor, self._key)

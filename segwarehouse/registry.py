@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -133,9 +134,7 @@ def rule_columns(rule: str) -> set[str]:
     for node in tree.walk():
         if isinstance(node, FORBIDDEN):
             kind = type(node).__name__.upper()
-            raise ValueError(
-                f"a rule is a predicate over customer_features: {kind} is not allowed"
-            )
+            raise ValueError(f"a rule is a predicate over customer_features: {kind} is not allowed")
     columns = set()
     for column in tree.find_all(exp.Column):
         if column.table:
@@ -235,7 +234,7 @@ def _check_versions(segment_id: str, entries: list[dict[str, Any]]) -> list[str]
             f"segment '{segment_id}': a segment_id is never reused for another segment, "
             f"but its versions have the names {sorted(map(str, names))}"
         )
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         start, end = _as_date(before.get("valid_from")), _as_date(before.get("valid_to"))
         next_start = _as_date(after.get("valid_from"))
         if start is None or next_start is None:

@@ -82,11 +82,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"simulate: dbt build failed for as_of {day}", file=sys.stderr)
             return 1
     elapsed = time.perf_counter() - started
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        rows = con.execute("select count(*) from history.segment_history").fetchall()[0][0]
-    finally:
-        con.close()
+    # through dbt: this process's dbt adapter still holds the warehouse file
+    shown = runner.invoke(
+        ["show", "--inline", "select count(*) as n from history.segment_history", "--quiet"]
+    )
+    rows = int(shown.result.results[0].agate_table.rows[0][0])
     print(
         f"simulated {len(days)} days ({days[0]} .. {days[-1]}) in {elapsed:.0f} s; "
         f"segment_history holds {rows:,} rows"

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 from conftest import MODELS_ONLY, Build, dbt
-from warehouse import connect, scalar
+from warehouse import add_withdrawal, connect, scalar
 
 from segwarehouse.dbt_plugin import DEVELOPMENT_KEY
 
@@ -167,24 +167,6 @@ def _copy_raw(source: Path, target: Path) -> Path:
     return target
 
 
-def _add_withdrawal(raw: Path, customer_id: str, at: str) -> None:
-    path = raw / "consent_events.parquet"
-    con = duckdb.connect()
-    con.execute(
-        f"""
-        copy (
-            select * from read_parquet('{path}')
-            union all by name
-            select 'CE-TEST-1' as consent_event_id, '{customer_id}' as customer_id,
-                'personalization' as purpose, 'withdrawn' as status,
-                'us-2025-01' as consent_version, 'account_settings' as source,
-                'US-CA' as jurisdiction, '{at}' as recorded_at
-        ) to '{path}.new' (format parquet)
-        """
-    )
-    Path(f"{path}.new").replace(path)
-
-
 def _customer_row(warehouse: Path, customer_key: str) -> dict:
     con = connect(warehouse)
     df = con.execute(
@@ -213,7 +195,7 @@ def test_withdrawn_personalization_nulls_behaviour_after_and_not_before(
     ).fetchall()[0]
     withdrawn_on = as_of - timedelta(days=10)
     raw_with = _copy_raw(clean_build.raw_dir, tmp_path / "raw_with")
-    _add_withdrawal(raw_with, customer_id, f"{withdrawn_on} 12:00:00")
+    add_withdrawal(raw_with, customer_id, f"{withdrawn_on} 12:00:00")
 
     def build(raw: Path, day: date, name: str) -> Path:
         work = tmp_path / name

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import duckdb
 
-from segwarehouse.dbt_plugin import resolve_key, set_key_variables
+from segwarehouse.dbt_plugin import register_functions, resolve_key, set_key_variables
 
 
 def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(warehouse), read_only=True)
     set_key_variables(con, resolve_key({})[0])
+    register_functions(con)
     return con
 
 
@@ -26,3 +27,30 @@ def raw_reader(raw_dir: Path, table: str) -> str:
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str) -> object:
     return con.execute(sql).fetchall()[0][0]
+
+
+def add_withdrawal(
+    raw: Path,
+    customer_id: str,
+    at: str,
+    purpose: str = "personalization",
+    consent_version: str = "us-2025-01",
+    jurisdiction: str = "US-CA",
+) -> None:
+    """Append a withdrawal of `purpose` by `customer_id` recorded at `at` to the raw consent."""
+    path = raw / "consent_events.parquet"
+    con = duckdb.connect()
+    con.execute(
+        f"""
+        copy (
+            select * from read_parquet('{path}')
+            union all by name
+            select 'CE-TEST-{customer_id}' as consent_event_id, '{customer_id}' as customer_id,
+                '{purpose}' as purpose, 'withdrawn' as status,
+                '{consent_version}' as consent_version, 'account_settings' as source,
+                '{jurisdiction}' as jurisdiction, '{at}' as recorded_at
+        ) to '{path}.new' (format parquet)
+        """
+    )
+    con.close()
+    Path(f"{path}.new").replace(path)

@@ -13,6 +13,7 @@
     incremental_strategy='delete+insert',
     unique_key=['customer_key', 'segment_id'],
     on_schema_change='fail',
+    pre_hook="{{ assert_history_in_order('last_qualified_date') }}",
     post_hook="delete from {{ this }} where customer_key not in (select customer_key from {{ ref('customer_features') }})"
 ) }}
 

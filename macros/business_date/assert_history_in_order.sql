@@ -1,0 +1,29 @@
+{#- Hook that stops a run whose business date is before history already recorded in `this`:
+    history is written in date order (a snapshot or incremental state rebuilt for an earlier day
+    would be corrupted). Re-running the latest day is fine. To backfill past days, reset the
+    history first (make simulate does so). Renders nothing when `this` does not exist yet.
+
+    Arguments:
+      column: the column of `this` holding the business date of each row (dbt_valid_from for
+              snapshots)
+-#}
+{% macro assert_history_in_order(column='dbt_valid_from') -%}
+    {%- if execute -%}
+        {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) -%}
+        {%- if existing is not none -%}
+            select error(
+                '{{ this }} already holds history up to ' || cast(max_recorded as varchar)
+                || ', after the business date ' || cast(business_day as varchar)
+                || ': history is written in date order; reset it to backfill past days '
+                || '(python -m segwarehouse.simulate resets it)'
+            )
+            from (
+                select
+                    cast(max({{ column }}) as date) as max_recorded,
+                    cast({{ business_timestamp() }} as date) as business_day
+                from {{ existing }}
+            ) as recorded
+            where max_recorded > business_day
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
