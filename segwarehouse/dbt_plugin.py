@@ -12,6 +12,8 @@ bytes recommended). Without it, a clearly marked DEVELOPMENT key is used and a w
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import hashlib
 import math
 import os
@@ -76,6 +78,11 @@ def register_functions(con: Any) -> None:
             raise
 
 
+def _close_quietly(conn: Any) -> None:
+    with contextlib.suppress(Exception):  # already closed
+        conn.close()
+
+
 class Plugin(BasePlugin):
     """Sets the HMAC key pads on every DuckDB connection and cursor of a dbt run, and registers
     the SQL functions the statistics macros need."""
@@ -92,6 +99,9 @@ class Plugin(BasePlugin):
     def configure_connection(self, conn: Any) -> None:
         set_key_variables(conn, self._key)
         register_functions(conn)
+        # dbt-duckdb keeps its connection open until the interpreter exits; closing it first
+        # releases the Python function cleanly (otherwise nanobind reports "leaked" objects).
+        atexit.register(_close_quietly, conn)
 
     def configure_cursor(self, cursor: Any) -> None:
         set_key_variables(cursor, self._key)

@@ -149,7 +149,9 @@ def publish(warehouse: Path, serving_dir: Path, run_results: Path) -> dict:
 
 def _as_of(con: duckdb.DuckDBPyConnection) -> str | None:
     try:
-        value = con.execute("select max(as_of_date) from warehouse.marts.customer_features").fetchall()[0][0]
+        value = con.execute(
+            "select max(as_of_date) from warehouse.marts.customer_features"
+        ).fetchall()[0][0]
     except duckdb.Error:
         return None
     return None if value is None else str(value)

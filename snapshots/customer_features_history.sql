@@ -10,6 +10,6 @@
         post_hook="delete from {{ this }} where customer_key not in (select customer_key from {{ ref('customer_features') }})"
     ) }}
 
-    select * exclude (as_of_date) from {{ ref('customer_features') }}
+    select * exclude (as_of_date) from {{ ref('customer_features') }}  -- noqa: AM04
 
 {% endsnapshot %}

@@ -8,6 +8,6 @@
         hard_deletes='invalidate'
     ) }}
 
-    select * from {{ ref('int_segment_versions_validated') }}
+    select * from {{ ref('int_segment_versions_validated') }}  -- noqa: AM04
 
 {% endsnapshot %}

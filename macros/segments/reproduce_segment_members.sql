@@ -18,6 +18,8 @@
     {%- set to_date = to_date or from_date -%}
     {%- set features_history = ref('customer_features_history') -%}
     {%- set registry_history = ref('segment_registry_history') -%}
+    {#- before the first snapshot (e.g. when a linter renders this) there are no rules to read -#}
+    {%- set has_history = execute and load_relation(registry_history) is not none -%}
     {%- set versions -%}
         (
             select *
@@ -65,7 +67,7 @@
     ),
 
     rule_matches as (
-        {{ segment_rule_matches('feature_days', 'as_of_date', versions, segment_id) }}
+        {{ segment_rule_matches('feature_days', 'as_of_date', versions if has_history else none, segment_id) }}
     ),
 
     last_qualifications as (

@@ -10,11 +10,17 @@
       day_column: the column of `features` holding the business date of the row
       versions: relation or parenthesised query with the registry columns (segment_id,
                 segment_version, rule_sql, required_purpose, valid_from, valid_to)
+                (none: no rules, an empty typed result)
       segment_id: optional; only this segment
 -#}
 {% macro segment_rule_matches(features, day_column, versions, segment_id=none) -%}
     {%- set rows = [] -%}
-    {%- if execute -%}
+    {#- a relation not built yet (e.g. when a linter renders the model) has no rules -#}
+    {%- if execute and versions is not none and versions.identifier is defined
+        and load_relation(versions) is none -%}
+        {%- set versions = none -%}
+    {%- endif -%}
+    {%- if execute and versions is not none -%}
         {%- set query -%}
             select segment_id, segment_version, rule_sql, required_purpose,
                 strftime(valid_from, '%Y-%m-%d'), strftime(valid_to, '%Y-%m-%d')
@@ -30,6 +36,7 @@
         null::date as qualified_date,
         null::varchar as segment_id,
         null::integer as segment_version
+    from {{ features }}
     where false
     {%- endif -%}
     {%- for row in rows %}

@@ -7,9 +7,11 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from warehouse import add_withdrawal, connect
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -123,3 +125,83 @@ def clean_build(tmp_path_factory: pytest.TempPathFactory, clean_raw: Path) -> Bu
     warehouse = work / "warehouse.duckdb"
     result = dbt(["build"], clean_raw, warehouse, work)
     return Build(clean_raw, warehouse, work, result)
+
+
+# ------------------------------------------------------------ 30 simulated business days
+
+SIM_DAYS = 30
+END = date(2026, 9, 30)  # the generator's last day
+START = END - timedelta(days=SIM_DAYS - 1)
+WITHDRAWN_ON = START + timedelta(days=12)
+NO_TESTS = ["--exclude-resource-type", "test", "unit_test"]
+
+
+@dataclass
+class Simulation:
+    raw_dir: Path
+    warehouse: Path
+    work: Path
+    customer_key: str  # withdrew personalization on WITHDRAWN_ON at noon
+    segment_id: str  # a personalization segment they were in before
+    output: str
+
+
+def simulate(raw: Path, warehouse: Path, days: int, *extra: str) -> subprocess.CompletedProcess:
+    env = {
+        "RAW_DATA_DIR": str(raw),
+        "DBT_DUCKDB_PATH": str(warehouse),
+        "DBT_PROFILES_DIR": str(ROOT),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "PATH": str(Path(sys.executable).parent),
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "segwarehouse.simulate",
+            "--days",
+            str(days),
+            "--no-progress",
+            *list(extra),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def simulation(tmp_path_factory: pytest.TempPathFactory) -> Simulation:
+    """30 simulated days on generated data, with one planted consent withdrawal."""
+    work = tmp_path_factory.mktemp("simulation")
+    raw = generate(work / "raw", customers=3000, days=365, seed=3, bad_rate=0.01)
+    warehouse = work / "warehouse.duckdb"
+    # a member of a long-retention personalization segment on the first day, in the US (opt-out:
+    # no grant expiry), with no consent event of their own during the simulated days
+    first = dbt(["build", *NO_TESTS, "--vars", f"{{as_of: '{START}'}}"], raw, warehouse, work)
+    assert first.returncode == 0, first.output[-3000:]
+    con = connect(warehouse)
+    customer_key, customer_id = con.execute(
+        f"""
+        select m.customer_key, i.customer_id
+        from marts.segment_membership as m
+        inner join restricted.stg_shop__customer_identities as i using (customer_key)
+        where
+            m.segment_id = 'artisan_style' and m.privacy_region = 'us_ca'
+            and m.customer_key not in (
+                select customer_key from staging.stg_privacy__consent_events
+                where recorded_at >= date '{START}'
+            )
+        order by m.customer_key
+        limit 1
+        """
+    ).fetchall()[0]
+    con.close()
+    add_withdrawal(raw, customer_id, f"{WITHDRAWN_ON} 12:00:00")
+    result = simulate(raw, warehouse, SIM_DAYS, "--end", str(END))
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    return Simulation(
+        raw, warehouse, work, customer_key, "artisan_style", result.stdout + result.stderr
+    )

@@ -61,7 +61,11 @@ with_purpose as (
     left join int_segment_versions_validated
         on
             first_exposures.segment_id = int_segment_versions_validated.segment_id
-            and {{ is_valid_at('first_exposures.exposure_date', 'int_segment_versions_validated.valid_from', 'int_segment_versions_validated.valid_to') }}
+            and {{ is_valid_at(
+                'first_exposures.exposure_date',
+                'int_segment_versions_validated.valid_from',
+                'int_segment_versions_validated.valid_to'
+            ) }}
 ),
 
 with_consent as (
@@ -73,7 +77,11 @@ with_consent as (
         on
             with_purpose.customer_key = int_consent_periods_derived.customer_key
             and with_purpose.required_purpose = int_consent_periods_derived.consent_purpose
-            and {{ is_valid_at('with_purpose.exposed_at', 'int_consent_periods_derived.valid_from', 'int_consent_periods_derived.valid_to') }}
+            and {{ is_valid_at(
+                'with_purpose.exposed_at',
+                'int_consent_periods_derived.valid_from',
+                'int_consent_periods_derived.valid_to'
+            ) }}
 ),
 
 conversions as (
@@ -85,8 +93,8 @@ conversions as (
     left join int_orders_valued
         on
             with_consent.customer_key = int_orders_valued.customer_key
-            and int_orders_valued.ordered_at > with_consent.exposed_at
-            and int_orders_valued.ordered_at <= with_consent.window_ends_at
+            and with_consent.exposed_at < int_orders_valued.ordered_at
+            and with_consent.window_ends_at >= int_orders_valued.ordered_at
     group by with_consent.exposure_id
 ),
 

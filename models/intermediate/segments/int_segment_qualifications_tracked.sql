@@ -51,15 +51,15 @@ previous as (
     select * from {{ this }}
 ),
 {% else %}
-previous as (
-    select
-        null::varchar as customer_key,
-        null::varchar as segment_id,
-        null::date as entered_date,
-        null::date as last_qualified_date,
-        null::integer as retention_days
-    where false
-),
+    previous as (
+        select
+            null::varchar as customer_key,
+            null::varchar as segment_id,
+            null::date as entered_date,
+            null::date as last_qualified_date,
+            null::integer as retention_days
+        where false
+    ),
 {% endif %}
 
 final as (

@@ -28,7 +28,7 @@ choices as (
         int_consent_events_resolved.consent_source,
         coalesce(int_consent_events_resolved.consent_version, 'none') as consent_version,
         count(*) as choices,
-        count(*) filter (where int_consent_events_resolved.consent_status = 'granted') as grants,
+        count(*) filter (where int_consent_events_resolved.consent_status = 'granted') as grant_choices,
         count(*) filter (where int_consent_events_resolved.consent_status = 'denied') as denials,
         count(*) filter (where int_consent_events_resolved.consent_status = 'withdrawn')
             as withdrawals,
@@ -59,7 +59,7 @@ final as (
         choices.consent_source,
         choices.consent_version,
         choices.choices,
-        choices.grants,
+        choices.grant_choices,
         choices.denials,
         choices.withdrawals,
         choices.gpc_signals,

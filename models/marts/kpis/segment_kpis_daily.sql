@@ -41,14 +41,14 @@ int_segment_exposures_attributed as (
 kpi_days as (
     select cast(range as date) as kpi_date
     from range(
-        {% if is_incremental() -%}
+            {% if is_incremental() -%}
             {{ as_of_date() }},
         {%- else -%}
-            (select coalesce(min(cast(dbt_valid_from as date)), {{ as_of_date() }}) from segment_history),
-        {%- endif %}
-        {{ as_of_date() }} + 1,
-        interval 1 day
-    )
+                (select coalesce(min(cast(dbt_valid_from as date)), {{ as_of_date() }}) from segment_history),
+            {%- endif %}
+            {{ as_of_date() }} + 1,
+            interval 1 day
+        )
 ),
 
 history_start as (
@@ -59,9 +59,9 @@ history_start as (
 membership_days as (
     select kpi_date as member_date from kpi_days
     union
-    select kpi_date - 1 from kpi_days
+    select kpi_date - 1 as member_date from kpi_days
     union
-    select kpi_date - {{ window_days }} from kpi_days
+    select kpi_date - {{ window_days }} as member_date from kpi_days
 ),
 
 members as (
@@ -77,7 +77,7 @@ members as (
             segment_history.dbt_valid_from <= membership_days.member_date
             and (
                 segment_history.dbt_valid_to is null
-                or membership_days.member_date < segment_history.dbt_valid_to
+                or segment_history.dbt_valid_to > membership_days.member_date
             )
 ),
 
@@ -87,7 +87,11 @@ segment_days as (
         int_segment_versions_validated.segment_id
     from kpi_days
     inner join int_segment_versions_validated
-        on {{ is_valid_at('kpi_days.kpi_date', 'int_segment_versions_validated.valid_from', 'int_segment_versions_validated.valid_to') }}
+        on {{ is_valid_at(
+            'kpi_days.kpi_date',
+            'int_segment_versions_validated.valid_from',
+            'int_segment_versions_validated.valid_to'
+        ) }}
 ),
 
 sizes as (
@@ -143,23 +147,23 @@ flows as (
             as members_exited,
         count(*) filter (
             where
-                transitions.was_member and not transitions.is_member
-                and not coalesce(
-                    case transitions.required_purpose
-                        {%- for purpose in consent_purposes() %}
+            transitions.was_member and not transitions.is_member
+            and not coalesce(
+                case transitions.required_purpose
+                    {%- for purpose in consent_purposes() %}
                         when '{{ purpose }}' then features.is_{{ purpose }}_allowed
-                        {%- endfor %}
-                    end,
-                    false
-                )
+                    {%- endfor %}
+                end,
+                false
+            )
         ) as members_opted_out
     from transitions
     left join customer_features_history as features
         on
             transitions.customer_key = features.customer_key
-            and features.dbt_valid_from <= transitions.kpi_date
+            and transitions.kpi_date >= features.dbt_valid_from
             and (features.dbt_valid_to is null or transitions.kpi_date < features.dbt_valid_to)
-    where transitions.kpi_date > (select first_day from history_start)
+    where transitions.kpi_date > (select history_start.first_day from history_start)
     group by transitions.kpi_date, transitions.segment_id
 ),
 
@@ -195,7 +199,7 @@ member_orders as (
         on
             members.customer_key = orders.customer_key
             and orders.order_date > members.member_date - {{ window_days }}
-            and orders.order_date <= members.member_date
+            and members.member_date >= orders.order_date
     group by all
 ),
 
@@ -215,17 +219,17 @@ commerce as (
 churn as (
     select
         kpi_days.kpi_date,
-        before.segment_id,
+        members_before.segment_id,
         count(*) as members_30d_before,
-        count(*) filter (where now.customer_key is null) as members_lost
+        count(*) filter (where members_now.customer_key is null) as members_lost
     from kpi_days
-    inner join members as before
-        on before.member_date = kpi_days.kpi_date - {{ window_days }}
-    left join members as now
+    inner join members as members_before
+        on members_before.member_date = kpi_days.kpi_date - {{ window_days }}
+    left join members as members_now
         on
-            now.member_date = kpi_days.kpi_date
-            and before.segment_id = now.segment_id
-            and before.customer_key = now.customer_key
+            kpi_days.kpi_date = members_now.member_date
+            and members_before.segment_id = members_now.segment_id
+            and members_before.customer_key = members_now.customer_key
     group by all
 ),
 
@@ -302,26 +306,26 @@ final as (
     select
         segment_id,
         kpi_date,
-        members::bigint as members,
-        treatment_members::bigint as treatment_members,
-        holdout_members::bigint as holdout_members,
-        members_entered::bigint as members_entered,
-        members_exited::bigint as members_exited,
-        members_opted_out::bigint as members_opted_out,
-        members_opted_out::double / nullif(members_day_before, 0) as opt_out_rate,
-        converted_members::double / nullif(members, 0) as conversion_rate_30d,
-        orders::bigint as orders_30d,
-        net_revenue_usd::decimal(18, 2) as net_revenue_30d_usd,
-        (net_revenue_usd / nullif(orders, 0))::double as average_order_value_30d_usd,
-        returned_orders::double / nullif(orders, 0) as return_rate_30d,
-        members_lost::double / nullif(members_30d_before, 0) as churn_rate_30d,
-        reactivated_members::double / nullif(members, 0) as reactivation_rate_30d,
-        treatment_exposed::bigint as treatment_exposed,
-        treatment_converted::bigint as treatment_converted,
-        holdout_exposed::bigint as holdout_exposed,
-        holdout_converted::bigint as holdout_converted,
-        treatment_converted::double / nullif(treatment_exposed, 0) as treatment_conversion_rate,
-        holdout_converted::double / nullif(holdout_exposed, 0) as holdout_conversion_rate,
+        cast(members as bigint) as members,
+        cast(treatment_members as bigint) as treatment_members,
+        cast(holdout_members as bigint) as holdout_members,
+        cast(members_entered as bigint) as members_entered,
+        cast(members_exited as bigint) as members_exited,
+        cast(members_opted_out as bigint) as members_opted_out,
+        cast(members_opted_out as double) / nullif(members_day_before, 0) as opt_out_rate,
+        cast(converted_members as double) / nullif(members, 0) as conversion_rate_30d,
+        cast(orders as bigint) as orders_30d,
+        cast(net_revenue_usd as decimal(18, 2)) as net_revenue_30d_usd,
+        cast((net_revenue_usd / nullif(orders, 0)) as double) as average_order_value_30d_usd,
+        cast(returned_orders as double) / nullif(orders, 0) as return_rate_30d,
+        cast(members_lost as double) / nullif(members_30d_before, 0) as churn_rate_30d,
+        cast(reactivated_members as double) / nullif(members, 0) as reactivation_rate_30d,
+        cast(treatment_exposed as bigint) as treatment_exposed,
+        cast(treatment_converted as bigint) as treatment_converted,
+        cast(holdout_exposed as bigint) as holdout_exposed,
+        cast(holdout_converted as bigint) as holdout_converted,
+        cast(treatment_converted as double) / nullif(treatment_exposed, 0) as treatment_conversion_rate,
+        cast(holdout_converted as double) / nullif(holdout_exposed, 0) as holdout_conversion_rate,
         {{ wilson_bound('treatment_converted', 'treatment_exposed', 'lower') }}
             as treatment_conversion_ci_lower,
         {{ wilson_bound('treatment_converted', 'treatment_exposed', 'upper') }}
@@ -330,17 +334,34 @@ final as (
             as holdout_conversion_ci_lower,
         {{ wilson_bound('holdout_converted', 'holdout_exposed', 'upper') }}
             as holdout_conversion_ci_upper,
-        treatment_converted::double / nullif(treatment_exposed, 0)
-        - holdout_converted::double / nullif(holdout_exposed, 0) as absolute_lift,
+        cast(treatment_converted as double) / nullif(treatment_exposed, 0)
+        - cast(holdout_converted as double) / nullif(holdout_exposed, 0) as absolute_lift,
         (
-            treatment_converted::double / nullif(treatment_exposed, 0)
-            - holdout_converted::double / nullif(holdout_exposed, 0)
-        ) / nullif(holdout_converted::double / nullif(holdout_exposed, 0), 0) as relative_lift,
-        {{ newcombe_difference_bound('treatment_converted', 'treatment_exposed', 'holdout_converted', 'holdout_exposed', 'lower') }}
+            cast(treatment_converted as double) / nullif(treatment_exposed, 0)
+            - cast(holdout_converted as double) / nullif(holdout_exposed, 0)
+        ) / nullif(cast(holdout_converted as double) / nullif(holdout_exposed, 0), 0) as relative_lift,
+        {{ newcombe_difference_bound(
+            'treatment_converted',
+            'treatment_exposed',
+            'holdout_converted',
+            'holdout_exposed',
+            'lower'
+        ) }}
             as absolute_lift_ci_lower,
-        {{ newcombe_difference_bound('treatment_converted', 'treatment_exposed', 'holdout_converted', 'holdout_exposed', 'upper') }}
+        {{ newcombe_difference_bound(
+            'treatment_converted',
+            'treatment_exposed',
+            'holdout_converted',
+            'holdout_exposed',
+            'upper'
+        ) }}
             as absolute_lift_ci_upper,
-        {{ two_proportion_p_value('treatment_converted', 'treatment_exposed', 'holdout_converted', 'holdout_exposed') }}
+        {{ two_proportion_p_value(
+            'treatment_converted',
+            'treatment_exposed',
+            'holdout_converted',
+            'holdout_exposed'
+        ) }}
             as lift_p_value,
         coalesce(
             treatment_exposed >= {{ var('min_arm_size') }}

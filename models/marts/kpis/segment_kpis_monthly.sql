@@ -60,11 +60,28 @@ final as (
         exposures.treatment_converted::double / nullif(exposures.treatment_exposed, 0)
         - exposures.holdout_converted::double / nullif(exposures.holdout_exposed, 0)
             as absolute_lift,
-        {{ newcombe_difference_bound('exposures.treatment_converted', 'exposures.treatment_exposed', 'exposures.holdout_converted', 'exposures.holdout_exposed', 'lower') }}
+        {{ newcombe_difference_bound(
+            'exposures.treatment_converted',
+            'exposures.treatment_exposed',
+            'exposures.holdout_converted',
+            'exposures.holdout_exposed',
+            'lower'
+        ) }}
             as absolute_lift_ci_lower,
-        {{ newcombe_difference_bound('exposures.treatment_converted', 'exposures.treatment_exposed', 'exposures.holdout_converted', 'exposures.holdout_exposed', 'upper') }}
+        {{ newcombe_difference_bound(
+            'exposures.treatment_converted',
+            'exposures.treatment_exposed',
+            'exposures.holdout_converted',
+            'exposures.holdout_exposed',
+            'upper'
+        ) }}
             as absolute_lift_ci_upper,
-        {{ two_proportion_p_value('exposures.treatment_converted', 'exposures.treatment_exposed', 'exposures.holdout_converted', 'exposures.holdout_exposed') }}
+        {{ two_proportion_p_value(
+            'exposures.treatment_converted',
+            'exposures.treatment_exposed',
+            'exposures.holdout_converted',
+            'exposures.holdout_exposed'
+        ) }}
             as lift_p_value,
         coalesce(
             exposures.treatment_exposed >= {{ var('min_arm_size') }}

@@ -23,7 +23,7 @@ sizes as (
 
 shared as (
     select
-        a.segment_id as segment_id,
+        a.segment_id,
         b.segment_id as other_segment_id,
         count(*) as shared_members
     from segment_membership as a

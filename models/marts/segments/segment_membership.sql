@@ -46,7 +46,7 @@ described as (
         ) as expires_at,
         case int_segment_versions_validated.required_purpose
             {%- for purpose in consent_purposes() %}
-            when '{{ purpose }}' then customer_features.is_{{ purpose }}_allowed
+                when '{{ purpose }}' then customer_features.is_{{ purpose }}_allowed
             {%- endfor %}
         end as is_purpose_allowed
     from current_spells
