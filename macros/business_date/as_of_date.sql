@@ -7,7 +7,7 @@
 {% macro as_of_date() -%}
     {%- set value = var('as_of', '') | string | trim -%}
     {%- if value not in ('', 'none', 'None') -%}
-        {%- if not modules.re.match('^\d{4}-\d{2}-\d{2}$', value) -%}
+        {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
             {{- exceptions.raise_compiler_error(
                 "dbt var as_of must be a date written YYYY-MM-DD, got '" ~ value ~ "'"
             ) -}}

@@ -1,0 +1,297 @@
+"""The project's macros, rendered by dbt (one in-process dbtRunner, `compile --inline` on the
+in-memory `test` target) and executed on DuckDB, each compared with an independent Python
+implementation. Statistics macros are checked in test_kpis.py, pseudonymize in test_privacy.py,
+the segment and history macros in test_segments.py."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import string
+from collections.abc import Callable
+from datetime import datetime
+
+import duckdb
+import pytest
+from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import binomtest
+
+from segwarehouse.dbt_plugin import register_functions
+
+Render = Callable[..., str]
+
+
+@pytest.fixture(scope="module")
+def render(tmp_path_factory: pytest.TempPathFactory) -> Render:
+    """SQL of an inline query with project macros, compiled by dbt's programmatic runner."""
+    from dbt.cli.main import dbtRunner
+
+    work = tmp_path_factory.mktemp("macros")
+    os.environ.setdefault("RAW_DATA_DIR", str(ROOT / "data" / "raw"))
+    os.environ["DBT_PROFILES_DIR"] = str(ROOT)
+    runner = dbtRunner()
+    common = [
+        "--project-dir", str(ROOT), "--target", "test", "--target-path", str(work / "target"),
+        "--log-path", str(work / "logs"), "--log-level", "none",
+    ]  # fmt: skip
+    parsed = runner.invoke(["parse", *common])
+    assert parsed.success, parsed.exception
+    runner = dbtRunner(manifest=parsed.result)
+
+    def compile_sql(sql: str, **variables: object) -> str:
+        args = ["compile", "--inline", sql, *common]
+        if variables:
+            args += ["--vars", json.dumps(variables)]
+        result = runner.invoke(args)
+        assert result.success, result.exception
+        return result.result.results[0].node.compiled_code
+
+    return compile_sql
+
+
+def run(sql: str, setup: str = "") -> list[tuple]:
+    con = duckdb.connect()
+    register_functions(con)
+    if setup:
+        con.execute(setup)
+    return con.execute(sql).fetchall()
+
+
+# ---------------------------------------------------------------- holdout arm assignment
+
+
+def python_uniform(key: str, segment: str, version: str | None, salt: str) -> float:
+    digest = hashlib.sha256(f"{salt}|{key}|{segment}|{version or ''}".encode()).hexdigest()
+    return int(digest[:13], 16) / 2**52
+
+
+@pytest.fixture(scope="module")
+def arms_sql(render: Render) -> str:
+    return render(
+        "select k, "
+        "{{ arm_uniform('k', \"'vip_high_value'\", 'v') }} as u, "
+        "{{ experiment_arm('k', \"'vip_high_value'\", 'v', '0.1') }} as arm, "
+        "{{ experiment_arm('k', \"'vip_high_value'\", 'v', '0.1', salt='other-salt') }} as salted, "
+        "{{ experiment_arm('k', \"'loyal_repeat'\", 'v', '0.1') }} as other_segment, "
+        "{{ experiment_arm('k', \"'vip_high_value'\", \"'us-2027-01'\", '0.1') }} as new_version "
+        "from keys order by k"
+    )
+
+
+def _keys(n: int) -> str:
+    return (
+        f"create table keys as select sha256('customer-' || i::varchar) as k, "
+        f"case when i % 3 = 0 then null else 'eu-2026-01' end as v from range({n}) t(i)"
+    )
+
+
+def test_arm_hash_matches_python_and_is_stable(arms_sql: str) -> None:
+    rows = run(arms_sql, _keys(2000))
+    con = duckdb.connect()
+    con.execute(_keys(2000))
+    versions = dict(con.execute("select k, v from keys").fetchall())
+    for key, uniform, arm, *_ in rows:
+        expected = python_uniform(key, "vip_high_value", versions[key], "segwarehouse-holdout-v1")
+        assert 0 <= uniform < 1
+        assert uniform == pytest.approx(expected, abs=1e-15)
+        assert arm == ("holdout" if expected < 0.1 else "treatment")
+    assert run(arms_sql, _keys(2000)) == rows  # same keys, same arms, run after run
+
+
+def test_holdout_split_matches_its_share_on_100k_keys(arms_sql: str) -> None:
+    rows = run(arms_sql, _keys(100_000))
+    holdouts = sum(1 for row in rows if row[2] == "holdout")
+    assert binomtest(holdouts, len(rows), 0.1).pvalue > 0.001, holdouts
+    # the salt, the segment and a new consent_version each re-randomize: about 18% of the keys
+    # change arm (2 * 0.1 * 0.9), independently of the original assignment
+    for column in (3, 4, 5):
+        changed = sum(1 for row in rows if row[column] != row[2])
+        assert binomtest(changed, len(rows), 0.18).pvalue > 0.001, (column, changed)
+
+
+# ---------------------------------------------------------------- RFM
+
+
+def test_rfm_class_matches_the_hand_table(render: Render) -> None:
+    """Every (R, F) cell of the 5 x 5 grid, written out by hand."""
+    hand = {
+        5: ["new", "potential_loyalist", "loyal", "champions", "champions"],
+        4: ["potential_loyalist", "potential_loyalist", "loyal", "champions", "champions"],
+        3: ["about_to_sleep", "about_to_sleep", "loyal", "loyal", "loyal"],
+        2: ["hibernating", "hibernating", "at_risk", "at_risk", "cannot_lose"],
+        1: ["lost", "lost", "at_risk", "at_risk", "cannot_lose"],
+    }
+    sql = render(
+        "select r, f, {{ rfm_class('r', 'f') }} from range(1, 6) a(r), range(1, 6) b(f) "
+        "union all select null, 3, {{ rfm_class('null', '3') }}"
+    )
+    for r, f, name in run(sql):
+        assert name == (None if r is None else hand[r][f - 1]), (r, f)
+
+
+def test_quintile_edges(render: Render) -> None:
+    """Scores follow 1 + floor(5 * percent_rank) capped at 5; ties share the lower score."""
+    sql = render(
+        "select x, {{ quintile_score('x') }} as up, {{ quintile_score('x', descending=true) }}"
+        " as down from values_table order by x"
+    )
+    values = [1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    rows = run(sql, f"create table values_table as select unnest({values}) as x")
+    n = len(values)
+    for x, up, down in rows:
+        below = sum(1 for v in values if v < x)
+        above = sum(1 for v in values if v > x)
+        assert up == min(5, 1 + int(5 * below / (n - 1)))
+        assert down == min(5, 1 + int(5 * above / (n - 1)))
+    # by hand: percent_rank = values below / 10 = 0, .1, .1, .3, .4, ... 1; the tie at 2 shares
+    assert [r[1] for r in rows] == [1, 1, 1, 2, 3, 3, 4, 4, 5, 5, 5]
+
+
+# ---------------------------------------------------------------- consent as of a moment
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    periods=st.lists(
+        st.tuples(st.integers(0, 50), st.integers(1, 20), st.booleans()), min_size=0, max_size=6
+    ),
+    at=st.integers(-5, 80),
+)
+def test_is_valid_at_picks_the_period_holding_at_an_instant(
+    render_is_valid_at: str, periods: list[tuple[int, int, bool]], at: int
+) -> None:
+    """Over [valid_from, valid_to) with open ends as null; an instant on a boundary belongs to
+    the period that starts there (ties); no history means no period."""
+    rows = [(start, None if open_end else start + length) for start, length, open_end in periods]
+    setup = "create table periods (valid_from integer, valid_to integer)"
+    con = duckdb.connect()
+    con.execute(setup)
+    if rows:
+        con.executemany("insert into periods values (?, ?)", rows)
+    got = sorted(
+        con.execute(render_is_valid_at.replace("__AT__", str(at))).fetchall(),
+        key=lambda r: (r[0], -1 if r[1] is None else r[1]),
+    )
+    expected = sorted(
+        [(a, b) for a, b in rows if a <= at and (b is None or at < b)],
+        key=lambda r: (r[0], -1 if r[1] is None else r[1]),
+    )
+    assert got == expected
+
+
+@pytest.fixture(scope="module")
+def render_is_valid_at(render: Render) -> str:
+    return render("select valid_from, valid_to from periods where {{ is_valid_at('__AT__') }}")
+
+
+def test_if_allowed_nulls_without_consent_and_rejects_unknown_purposes(render: Render) -> None:
+    sql = render(
+        "select {{ if_allowed('42', 'personalization') }} from (values (true), (false), (null))"
+        " t(is_personalization_allowed)"
+    )
+    assert [r[0] for r in run(sql)] == [42, None, None]
+    with pytest.raises(AssertionError):
+        render("select {{ if_allowed('1', 'profiling') }}")
+
+
+def test_consent_purposes_and_string_lists(render: Render) -> None:
+    sql = render(
+        'select {{ sql_string_list(consent_purposes()) }}, {{ sql_string_list(["it\'s"]) }}'
+    )
+    assert run(sql) == [
+        (["analytics", "personalization", "marketing_email", "sale_sharing"], ["it's"])
+    ]
+
+
+# ---------------------------------------------------------------- business dates
+
+
+def test_as_of_helpers(render: Render) -> None:
+    sql = render(
+        "select {{ as_of_date() }}, {{ as_of_end_timestamp() }}, {{ business_timestamp() }}",
+        as_of="2026-03-14",
+    )
+    assert run(sql) == [
+        (
+            datetime(2026, 3, 14).date(),
+            datetime(2026, 3, 15),
+            datetime(2026, 3, 14),
+        )
+    ]
+    with pytest.raises(AssertionError):
+        render("select {{ as_of_date() }}", as_of="14/03/2026")
+
+
+def test_incremental_window_start_on_a_full_build(render: Render) -> None:
+    assert run(render("select {{ incremental_window_start('received_date') }}")) == [
+        (datetime(1900, 1, 1).date(),)
+    ]
+
+
+# ---------------------------------------------------------------- staging helpers
+
+
+# the junk placeholders of the data contract (README), written out independently of the macro
+JUNK = {"", "null", "none", "nil", "nan", "unknown", "anonymous", "guest", "n/a", "na"}
+JUNK |= {"undefined", "0", "-1", "#n/a", "(null)"}
+ALPHABET = string.ascii_letters + string.digits + " -_/#()"
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    value=st.one_of(
+        st.sampled_from(sorted(JUNK)).map(lambda j: f"  {j.upper()} "),
+        st.sampled_from(sorted(JUNK)),
+        st.text(alphabet=ALPHABET, max_size=12),
+    )
+)
+def test_clean_identifier_treats_junk_as_missing(clean_identifier_sql: str, value: str) -> None:
+    con = duckdb.connect()
+    got = con.execute(clean_identifier_sql, [value]).fetchall()[0][0]
+    trimmed = value.strip(" ")
+    assert got == (None if trimmed.lower() in JUNK else trimmed)
+
+
+@pytest.fixture(scope="module")
+def clean_identifier_sql(render: Render) -> str:
+    return render("select {{ clean_identifier('$1::varchar') }}")
+
+
+def test_parse_timestamp_normalizes_offsets_to_utc(render: Render) -> None:
+    sql = render(
+        "select raw, {{ parse_timestamp('raw') }} from (values ('2024-02-01T11:00:00+01:00'),"
+        " ('2024-02-01 10:00:00'), ('2024-02-01T10:00:00Z'), ('not a date'), (null)) t(raw)"
+    )
+    parsed = dict(run(sql, "set TimeZone = 'UTC'"))
+    assert parsed["2024-02-01T11:00:00+01:00"] == datetime(2024, 2, 1, 10)
+    assert parsed["2024-02-01 10:00:00"] == datetime(2024, 2, 1, 10)
+    assert parsed["2024-02-01T10:00:00Z"] == datetime(2024, 2, 1, 10)
+    assert parsed["not a date"] is None
+
+
+def test_privacy_region(render: Render) -> None:
+    sql = render(
+        "select c || '/' || coalesce(s, ''), {{ privacy_region('c', 's') }} from (values"
+        " ('US', 'CA'), ('US', 'NY'), ('US', null), ('GB', null), ('FR', null), ('DE', 'BY'),"
+        " ('CH', null), ('JP', null)) t(c, s)"
+    )
+    assert dict(run(sql)) == {
+        "US/CA": "us_ca", "US/NY": "us_other", "US/": "us_other", "GB/": "uk",
+        "FR/": "eu", "DE/BY": "eu", "CH/": "other", "JP/": "other",
+    }  # fmt: skip
+
+
+# ---------------------------------------------------------------- generic data tests
+
+
+def test_generic_tests_pass_on_good_rows_and_fail_on_bad_ones(render: Render) -> None:
+    expression = render("{{ test_expression_is_true(model='t', expression='lower_bound <= x') }}")
+    unique = render("{{ test_unique_combination(model='t', columns=['k1', 'k2']) }}")
+    good = "create table t as select * from (values (1, 'a', 0, 1), (1, 'b', 0, 2)) v(k1, k2, lower_bound, x)"
+    bad = "create table t as select * from (values (1, 'a', 0, 1), (1, 'a', 5, 2), (2, 'c', null, 1)) v(k1, k2, lower_bound, x)"
+    assert run(expression, good) == [] and run(unique, good) == []
+    assert len(run(expression, bad)) == 2  # 5 <= 2 is false, null counts as false
+    assert run(unique, bad) == [(1, "a", 2)]
