@@ -24,7 +24,7 @@ DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DATA_DAYS)-$(SEED)-$(BAD
 # dbt vars, e.g. make build VARS='{as_of: 2026-06-30}'
 VARS ?= {}
 
-.PHONY: build test venv data dbt-build publish summary lint pytest clean simulate
+.PHONY: build test venv data dbt-build publish summary lint pytest clean simulate bench bench-tiny
 
 venv: $(STAMP)
 
@@ -62,6 +62,15 @@ DAYS ?= 30
 simulate: data
 	$(BIN)/python -m segwarehouse.simulate --days $(DAYS)
 
+# Benchmarks (bench/results/): make bench SCALE=small|medium|large. Not a test: CI runs `tiny`
+# only, to keep the harness working.
+SCALE ?= small
+bench: $(STAMP)
+	$(BIN)/python -m segwarehouse.bench --scale $(SCALE)
+
+bench-tiny: $(STAMP)
+	$(BIN)/python -m segwarehouse.bench --scale tiny --out bench/work/results
+
 lint: $(STAMP)
 	$(BIN)/ruff check segwarehouse tests
 	$(BIN)/ruff format --check segwarehouse tests
@@ -71,7 +80,7 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
 # lint after build: the sqlfluff dbt templater compiles models, which reads the raw files.
-test: build lint pytest
+test: build lint pytest bench-tiny
 
 clean:
 	rm -rf target logs $(DBT_DUCKDB_PATH) $(RAW_DATA_DIR) $(SERVING_DIR)

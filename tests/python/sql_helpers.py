@@ -18,7 +18,7 @@ def compiled(sim: Simulation, sql: str) -> str:
     )
     assert result.returncode == 0, result.output[-3000:]
     start = result.output.index("{")
-    return json.loads(result.output[start:])["compiled"]
+    return json.JSONDecoder().raw_decode(result.output[start:])[0]["compiled"]
 
 
 def query(sim: Simulation, sql: str) -> list[tuple]:

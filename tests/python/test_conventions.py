@@ -91,10 +91,18 @@ def test_only_staging_reads_sources_and_staging_reads_no_other_staging(manifest:
                 if parent and parent["name"].startswith("stg_"):
                     wrong.append(f"{node['name']} reads {parent['name']}")
         if layer == "marts":
+            staging_sources = set()
             for dep in deps:
                 parent = models.get(dep)
                 if parent and parent["name"].startswith("base_"):
                     wrong.append(f"{node['name']} reads {parent['name']}")
+                if parent and parent["name"].startswith("stg_"):
+                    staging_sources.add(parent["name"][4:].split("__")[0])
+            if len(staging_sources) > 1:
+                wrong.append(
+                    f"{node['name']} reads staging models of several sources "
+                    f"({', '.join(sorted(staging_sources))}): combine them in intermediate/"
+                )
     assert not wrong, wrong
 
 

@@ -1,0 +1,383 @@
+"""Benchmark harness: the project against the floor and against a pandas analyst, in one run.
+
+    python -m segwarehouse.bench --scale medium        (make bench SCALE=medium)
+
+For a named scale it generates clean raw data (cached under bench/data/<scale>/), then measures,
+each step in a child process:
+
+  floor      one DuckDB query reading every raw column the project uses, once;
+  parse      `dbt parse --no-partial-parse`;
+  full       `dbt build` (models, snapshots, data and unit tests) on a fresh warehouse, as of the
+             day before the data's last day;
+  daily      the daily run: `dbt build` as of the last day (one new day of data becomes visible,
+             the incremental models process only it plus their lookback);
+  pandas     the buy-till-you-die and RFM summary computed the way an analyst would in pandas
+             from the raw orders, checked equal to the project's customer_features.
+
+Wall time, CPU time (user + system of the child) and peak memory (max RSS of the child, which
+runs DuckDB in-process) are recorded with row counts per table, and ratios measured in the same
+run (full / floor, daily / full, pandas / project). Reports: bench/results/<scale>-<stamp>.json
+and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from segwarehouse.dbt_plugin import resolve_key
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+SCALES = {
+    "tiny": {"customers": 2_000, "days": 60},
+    "small": {"customers": 20_000, "days": 365},
+    "medium": {"customers": 200_000, "days": 365},
+    "large": {"customers": 1_000_000, "days": 365},
+}
+
+
+def raw_columns() -> dict[str, list[str]]:
+    """Every raw column the project reads: the sources' contract (models/staging/*/_*__sources.yml)."""
+    import yaml
+
+    tables: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "models" / "staging").glob("*/_*__sources.yml")):
+        for source in yaml.safe_load(path.read_text())["sources"]:
+            for table in source["tables"]:
+                tables[table["name"]] = [c["name"] for c in table.get("columns", [])]
+    return tables
+
+
+@dataclass
+class Step:
+    name: str
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    ok: bool
+    detail: dict = field(default_factory=dict)
+
+
+def measure(name: str, command: list[str], env: dict[str, str], log: Path) -> Step:
+    """Run a child process; wall time, its CPU time and its peak RSS (wait4 rusage)."""
+    started = time.perf_counter()
+    with open(log, "w") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Step(
+        name=name,
+        wall_s=round(wall, 3),
+        cpu_s=round(usage.ru_utime + usage.ru_stime, 3),
+        peak_rss_mb=round(usage.ru_maxrss / 1024, 1),
+        ok=process.returncode == 0,
+        detail={"log": str(log), "exit_code": process.returncode},
+    )
+
+
+def raw_reader(raw: Path, table: str) -> str:
+    if (raw / table).is_dir():
+        return f"read_parquet('{raw}/{table}/*.parquet', union_by_name = true)"
+    return f"read_parquet('{raw}/{table}.parquet')"
+
+
+def floor_sql(raw: Path) -> str:
+    """One query reading every contract column of every raw table once."""
+    parts = []
+    for table, columns in raw_columns().items():
+        present = (raw / f"{table}.parquet").exists() or (raw / table).is_dir()
+        if not present:
+            continue
+        parts.append(
+            f"select '{table}' as t, count(*) as n, sum(hash({', '.join(columns)})) as h "
+            f"from {raw_reader(raw, table)}"
+        )
+    return " union all ".join(parts)
+
+
+PANDAS_SCRIPT = r"""
+# The summary as an analyst writes it in pandas (vectorized, no per-customer loop), following
+# the project's documented rules: latest order version, status as known at the end of as_of,
+# refunds of returns by then, USD at the seed rates, BTYD on completed orders per day.
+import hashlib, hmac, json, sys, time
+import pandas as pd
+raw, as_of, fx, key, out = sys.argv[1], pd.Timestamp(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4], sys.argv[5]
+started = time.perf_counter()
+end = as_of + pd.Timedelta(days=1)
+orders = pd.read_parquet(f"{raw}/orders.parquet")
+orders["ordered_at"] = pd.to_datetime(orders["ordered_at"])
+orders["updated_at"] = pd.to_datetime(orders["updated_at"])
+orders = orders.sort_values(["order_id", "updated_at"]).groupby("order_id").tail(1)
+orders = orders[orders["ordered_at"] < end].copy()
+orders["status"] = orders["status"].where(orders["updated_at"] < end, "placed")
+returns = pd.read_parquet(f"{raw}/returns.parquet")
+returns["returned_at"] = pd.to_datetime(returns["returned_at"])
+refunds = returns[returns["returned_at"] < end].groupby("order_id")["refund_amount"].sum()
+orders["refund"] = orders["order_id"].map(refunds).fillna(0.0)
+kept = orders["total_amount"] - orders["refund"].clip(upper=orders["total_amount"])
+orders["net"] = (kept * orders["currency"].map(fx)).where(orders["status"] != "cancelled", 0.0)
+orders["day"] = orders["ordered_at"].dt.normalize()
+summary = orders.groupby("customer_id").agg(order_count=("order_id", "count"), net_revenue_usd=("net", "sum"),
+                                            last_order=("ordered_at", "max"))
+daily = (orders[orders["status"] == "completed"].groupby(["customer_id", "day"], as_index=False)["net"].sum()
+         .sort_values(["customer_id", "day"]))
+daily["n"] = daily.groupby("customer_id").cumcount()
+g = daily.groupby("customer_id")["day"]
+btyd = pd.DataFrame({"btyd_frequency": g.size() - 1, "btyd_recency": (g.max() - g.min()).dt.days,
+                     "btyd_t": (as_of - g.min()).dt.days})
+btyd["btyd_monetary"] = daily[daily["n"] > 0].groupby("customer_id")["net"].mean().reindex(btyd.index).fillna(0.0)
+summary = summary.join(btyd, how="left")
+# RFM: recency in days, frequency, monetary, 1-5 quintile scores (1 + floor(5 * percent_rank))
+summary["recency_days"] = (as_of - summary["last_order"].dt.normalize()).dt.days
+for col, ascending in (("recency_days", False), ("order_count", True), ("net_revenue_usd", True)):
+    rank = summary[col].rank(method="min", ascending=ascending) - 1
+    summary[col + "_score"] = (1 + (5 * rank / max(len(summary) - 1, 1)).astype(int)).clip(upper=5)
+elapsed = time.perf_counter() - started
+summary = summary.reset_index()
+summary["customer_key"] = [hmac.new(key.encode(), c.encode(), hashlib.sha256).hexdigest() for c in summary["customer_id"]]
+summary.drop(columns=["customer_id", "last_order"]).to_parquet(out)
+print(json.dumps({"seconds": elapsed, "customers": len(summary)}))
+"""
+
+
+def run_bench(scale: str, out_dir: Path, threads: str, memory_limit: str) -> dict:
+    params = SCALES[scale]
+    work = ROOT / "bench" / "work" / scale
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    raw = ROOT / "bench" / "data" / f"{scale}-{params['customers']}-{params['days']}"
+    env = {
+        **os.environ,
+        "RAW_DATA_DIR": str(raw),
+        "DBT_DUCKDB_PATH": str(work / "warehouse.duckdb"),
+        "DBT_PROFILES_DIR": str(ROOT),
+        "DBT_THREADS": threads,
+        "DUCKDB_MEMORY_LIMIT": memory_limit,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+    steps: list[Step] = []
+    if not (raw / "ground_truth.json").exists():
+        shutil.rmtree(raw, ignore_errors=True)
+        steps.append(
+            measure(
+                "generate",
+                [sys.executable, "-m", "segwarehouse.generate", "--customers",
+                 str(params["customers"]), "--days", str(params["days"]), "--seed", "7",
+                 "--bad-rate", "0", "--out", str(raw), "--no-progress"],
+                env, work / "generate.log",
+            )
+        )  # fmt: skip
+    end = dt.date.fromisoformat(
+        json.loads((raw / "ground_truth.json").read_text())["args"]["end_date"]
+    )
+    day_before = end - dt.timedelta(days=1)
+    dbt = str(BIN / "dbt")
+    target = ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    floor_file = work / "floor.sql"
+    floor_file.write_text(floor_sql(raw))
+    steps.append(
+        measure(
+            "floor",
+            [sys.executable, "-c",
+             "import duckdb,sys; c=duckdb.connect(config={'threads': int(sys.argv[2]),"
+             " 'memory_limit': sys.argv[3]}); print(c.execute(open(sys.argv[1]).read()).fetchall())",
+             str(floor_file), threads, memory_limit],
+            env, work / "floor.log",
+        )
+    )  # fmt: skip
+    steps.append(
+        measure("parse", [dbt, "parse", "--no-partial-parse", *target], env, work / "parse.log")
+    )
+    steps.append(
+        measure(
+            "full",
+            [dbt, "build", "--vars", json.dumps({"as_of": day_before.isoformat()}), *target],
+            env, work / "full.log",
+        )
+    )  # fmt: skip
+    steps[-1].detail["nodes"] = _node_times(work / "target" / "run_results.json")
+    steps.append(
+        measure(
+            "daily",
+            [dbt, "build", "--vars", json.dumps({"as_of": end.isoformat()}), *target],
+            env, work / "daily.log",
+        )
+    )  # fmt: skip
+    steps[-1].detail["nodes"] = _node_times(work / "target" / "run_results.json")
+    fx = {"USD": 1.0, "EUR": 1.08, "GBP": 1.27}
+    pandas_out = work / "pandas_btyd.parquet"
+    steps.append(
+        measure(
+            "pandas",
+            [sys.executable, "-c", PANDAS_SCRIPT, str(raw), end.isoformat(), json.dumps(fx),
+             resolve_key()[0].decode(), str(pandas_out)],
+            env, work / "pandas.log",
+        )
+    )  # fmt: skip
+    rows, comparison = _rows_and_comparison(work / "warehouse.duckdb", pandas_out, raw)
+    by_name = {s.name: s for s in steps}
+    project_summary_s = sum(
+        seconds
+        for node, seconds in by_name["daily"].detail["nodes"].items()
+        if node.split(".")[-1] in ("int_orders_valued", "int_customer_orders_summarized")
+    )
+    report = {
+        "scale": scale,
+        "parameters": params,
+        "as_of": {"full": day_before.isoformat(), "daily": end.isoformat()},
+        "machine": _machine(threads, memory_limit),
+        "steps": [asdict(s) for s in steps],
+        "rows": rows,
+        "pandas_check": comparison,
+        "ratios": {
+            "full_over_floor": _ratio(by_name["full"].wall_s, by_name["floor"].wall_s),
+            "daily_over_full": _ratio(by_name["daily"].wall_s, by_name["full"].wall_s),
+            "pandas_over_project_summary": _ratio(by_name["pandas"].wall_s, project_summary_s),
+        },
+        "project_summary_seconds": round(project_summary_s, 3),
+        "peak_rss_mb": max(s.peak_rss_mb for s in steps if s.name != "generate"),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    (out_dir / f"{scale}-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out_dir / f"{scale}-{stamp}.md").write_text(markdown(report))
+    return report
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+def _node_times(run_results: Path) -> dict[str, float]:
+    if not run_results.exists():
+        return {}
+    results = json.loads(run_results.read_text())["results"]
+    return {r["unique_id"]: round(r["execution_time"], 3) for r in results}
+
+
+def _rows_and_comparison(warehouse: Path, pandas_out: Path, raw: Path) -> tuple[dict, dict]:
+    if not warehouse.exists():
+        return {}, {"checked": False}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = {
+        f"{schema}.{name}": con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][
+            0
+        ]
+        for schema, name in con.execute(
+            "select schema_name, table_name from duckdb_tables() order by 1, 2"
+        ).fetchall()
+    }
+    comparison: dict = {"checked": False}
+    if pandas_out.exists():
+        # buyers only; the project's columns are consent-gated (analytics), so compare where allowed
+        mismatches = con.execute(
+            f"""
+            with project as (
+                select customer_key, order_count, net_revenue_usd, btyd_frequency,
+                    btyd_recency, btyd_t, btyd_monetary
+                from marts.customer_features
+                where order_count > 0 and is_analytics_allowed
+            ),
+            analyst as (
+                select * from read_parquet('{pandas_out}')
+                where customer_key in (
+                    select customer_key from marts.customer_features where is_analytics_allowed
+                )
+            )
+            select count(*) from project full outer join analyst using (customer_key)
+            where project.order_count is distinct from analyst.order_count
+                or abs(project.net_revenue_usd - analyst.net_revenue_usd) > 0.01
+                or project.btyd_frequency is distinct from analyst.btyd_frequency
+                or project.btyd_recency is distinct from analyst.btyd_recency
+                or project.btyd_t is distinct from analyst.btyd_t
+                or abs(project.btyd_monetary - analyst.btyd_monetary) > 0.01
+                or project.customer_key is null or analyst.customer_key is null
+            """
+        ).fetchall()[0][0]
+        compared = con.execute(f"select count(*) from read_parquet('{pandas_out}')").fetchall()
+        comparison = {"checked": True, "customers": compared[0][0], "mismatches": mismatches}
+    con.close()
+    return rows, comparison
+
+
+def _machine(threads: str, memory_limit: str) -> dict:
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "duckdb": duckdb.__version__,
+        "threads": threads,
+        "memory_limit": memory_limit,
+    }
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        f"# Benchmark `{report['scale']}` ({report['parameters']['customers']:,} customers, "
+        f"{report['parameters']['days']} days)",
+        "",
+        f"Machine: {report['machine']['platform']}, {report['machine']['cpus']} CPUs, DuckDB "
+        f"{report['machine']['duckdb']}, threads {report['machine']['threads']}, memory_limit "
+        f"{report['machine']['memory_limit']}.",
+        "",
+        "| step | wall s | CPU s | peak RSS MB | ok |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for step in report["steps"]:
+        lines.append(
+            f"| {step['name']} | {step['wall_s']:.1f} | {step['cpu_s']:.1f} | "
+            f"{step['peak_rss_mb']:.0f} | {'yes' if step['ok'] else 'NO'} |"
+        )
+    ratios = report["ratios"]
+    lines += [
+        "",
+        "| ratio (same run) | value |",
+        "|---|---:|",
+        f"| full build / floor | {ratios['full_over_floor']} |",
+        f"| daily run / full build | {ratios['daily_over_full']} |",
+        f"| pandas / project (BTYD + RFM summary models) | {ratios['pandas_over_project_summary']} |",
+        "",
+        f"pandas check: {report['pandas_check']}",
+        "",
+        "| relation | rows |",
+        "|---|---:|",
+    ]
+    lines += [f"| {name} | {count:,} |" for name, count in report["rows"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--threads", default=os.environ.get("DBT_THREADS", "2"))
+    parser.add_argument("--memory-limit", default=os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB"))
+    args = parser.parse_args(argv)
+    report = run_bench(args.scale, args.out, args.threads, args.memory_limit)
+    print(markdown(report))
+    failed = [s["name"] for s in report["steps"] if not s["ok"]]
+    if failed:
+        print(f"bench: steps failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    if report["pandas_check"].get("mismatches"):
+        print("bench: the pandas summary differs from the project's", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
