@@ -107,7 +107,8 @@ def dbt_in(tmp_path: Path) -> Callable[[list[str], Path], DbtResult]:
     return run
 
 
-MODELS_ONLY = ["--resource-type", "model", "--resource-type", "seed"]
+# everything but data and unit tests (models, seeds, snapshots: marts downstream of history)
+MODELS_ONLY = ["--exclude-resource-type", "test", "unit_test"]
 
 
 @pytest.fixture(scope="session")
@@ -133,7 +134,7 @@ SIM_DAYS = 30
 END = date(2026, 9, 30)  # the generator's last day
 START = END - timedelta(days=SIM_DAYS - 1)
 WITHDRAWN_ON = START + timedelta(days=12)
-NO_TESTS = ["--exclude-resource-type", "test", "unit_test"]
+NO_TESTS = MODELS_ONLY
 
 
 @dataclass
