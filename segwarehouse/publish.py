@@ -30,7 +30,7 @@ import duckdb
 
 PUBLIC_SCHEMAS = ("marts", "compliance", "audit")
 STORAGE_VERSION = "v1.2.0"
-OK_STATUSES = {"success", "pass", "warn"}
+OK_STATUSES = {"success", "pass", "warn", "no-op"}  # no-op: exposures
 
 
 class PublishError(RuntimeError):

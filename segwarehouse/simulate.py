@@ -49,6 +49,17 @@ def reset_history(warehouse: Path) -> None:
         con.close()
 
 
+def _membership_counts(runner: object) -> dict[str, int]:
+    shown = runner.invoke(  # type: ignore[attr-defined]
+        [
+            "show", "--inline",
+            "select segment_id, count(*) as members from marts.segment_membership group by 1",
+            "--limit", "-1", "--quiet",
+        ]
+    )  # fmt: skip
+    return {str(row[0]): int(row[1]) for row in shown.result.results[0].agate_table.rows}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=30, help="number of business days")
@@ -69,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.keep_history:
         reset_history(warehouse)
     runner = dbtRunner()
+    report: dict[str, dict[str, int]] = {}
     started = time.perf_counter()
     progress = tqdm(days, unit="day", disable=args.no_progress, file=sys.stderr)
     for position, day in enumerate(progress):
@@ -81,12 +93,19 @@ def main(argv: list[str] | None = None) -> int:
         if not result.success:
             print(f"simulate: dbt build failed for as_of {day}", file=sys.stderr)
             return 1
+        report[day.isoformat()] = _membership_counts(runner)
     elapsed = time.perf_counter() - started
     # through dbt: this process's dbt adapter still holds the warehouse file
     shown = runner.invoke(
         ["show", "--inline", "select count(*) as n from history.segment_history", "--quiet"]
     )
     rows = int(shown.result.results[0].agate_table.rows[0][0])
+    # what each day's segment_membership held, for checks against marts built later
+    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "simulate_report.json").write_text(
+        json.dumps({"membership_counts": report}, indent=2, sort_keys=True) + "\n"
+    )
     print(
         f"simulated {len(days)} days ({days[0]} .. {days[-1]}) in {elapsed:.0f} s; "
         f"segment_history holds {rows:,} rows"

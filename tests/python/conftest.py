@@ -154,6 +154,8 @@ def simulate(raw: Path, warehouse: Path, days: int, *extra: str) -> subprocess.C
         "DBT_PROFILES_DIR": str(ROOT),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "PATH": str(Path(sys.executable).parent),
+        "DBT_TARGET_PATH": str(warehouse.parent / "target"),
+        "DBT_LOG_PATH": str(warehouse.parent / "logs"),
     }
     return subprocess.run(
         [

@@ -4,8 +4,8 @@
 -- that no row of the customer remains in them. No personal data and no customer key.
 with
 
-stg_privacy__deletion_requests as (
-    select * from {{ ref('stg_privacy__deletion_requests') }}
+int_deletion_requests_processed as (
+    select * from {{ ref('int_deletion_requests_processed') }}
 ),
 
 customer_features as (
@@ -21,9 +21,7 @@ int_segment_qualifications_tracked as (
 ),
 
 requests as (
-    select *
-    from stg_privacy__deletion_requests
-    where requested_at < {{ as_of_end_timestamp() }}
+    select * from int_deletion_requests_processed
 ),
 
 remaining as (
@@ -49,16 +47,10 @@ final as (
         requests.is_verified,
         requests.requested_at,
         requests.verified_at,
+        requests.processed_at,
+        requests.is_processed,
         case
-            when requests.is_verified and requests.verified_at < {{ as_of_end_timestamp() }}
-                then cast(cast(requests.verified_at as date) + 1 as timestamp)
-        end as processed_at,
-        coalesce(
-            requests.is_verified and requests.verified_at < {{ as_of_end_timestamp() }},
-            false
-        ) as is_processed,
-        case
-            when requests.is_verified and requests.verified_at < {{ as_of_end_timestamp() }}
+            when requests.is_processed
                 then {{ sql_string_list([
                     'marts.customer_features', 'marts.segment_membership',
                     'marts.segment_activation_export', 'intermediate.int_segment_qualifications_tracked',
