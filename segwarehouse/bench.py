@@ -300,11 +300,14 @@ def _rows_and_comparison(warehouse: Path, pandas_out: Path, raw: Path) -> tuple[
             )
             select count(*) from project full outer join analyst using (customer_key)
             where project.order_count is distinct from analyst.order_count
-                or abs(project.net_revenue_usd - analyst.net_revenue_usd) > 0.01
+                -- the project rounds each order to cents, pandas sums unrounded amounts
+                or abs(project.net_revenue_usd - analyst.net_revenue_usd)
+                    > 0.005 * project.order_count + 0.001
                 or project.btyd_frequency is distinct from analyst.btyd_frequency
                 or project.btyd_recency is distinct from analyst.btyd_recency
                 or project.btyd_t is distinct from analyst.btyd_t
-                or abs(project.btyd_monetary - analyst.btyd_monetary) > 0.01
+                or abs(project.btyd_monetary - analyst.btyd_monetary)
+                    > 0.005 * project.order_count + 0.001
                 or project.customer_key is null or analyst.customer_key is null
             """
         ).fetchall()[0][0]
