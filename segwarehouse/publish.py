@@ -5,9 +5,11 @@
 BI tools never open the warehouse file (a reader's lock would make the next `dbt build` fail).
 They read a published copy:
 
-- ``serving/marts.duckdb``: every relation of the public schemas (marts, compliance, audit), with
+- ``serving/published.duckdb``: every relation of the public schemas (marts, compliance, audit), with
   their descriptions, in DuckDB storage format v1.2.0 so DuckDB 1.2+ clients (most BI drivers)
-  can open it; plus a ``_publication`` table saying what was published, from which build.
+  can open it; plus a ``_publication`` table saying what was published, from which build. (The
+  file's name is its catalog name in DuckDB: it must differ from the schema names, or
+  ``marts.segments`` would be ambiguous.)
 - ``serving/parquet/current/<schema>.<relation>.parquet``: the same relations as Parquet.
 
 Each is written completely under a temporary name and then swapped in with an atomic rename
@@ -83,7 +85,7 @@ def publish(warehouse: Path, serving_dir: Path, run_results: Path) -> dict:
     parquet_root = serving_dir / "parquet"
     parquet_root.mkdir(exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    temporary = serving_dir / f".marts-{stamp}-{os.getpid()}.duckdb"
+    temporary = serving_dir / f".published-{stamp}-{os.getpid()}.duckdb"
     version_dir = parquet_root / f"v{stamp}"
     version_dir.mkdir()
     con = duckdb.connect()
@@ -141,7 +143,7 @@ def publish(warehouse: Path, serving_dir: Path, run_results: Path) -> dict:
     finally:
         con.close()
     (version_dir / "_publication.json").write_text(json.dumps(publication, indent=2) + "\n")
-    _swap(temporary, serving_dir / "marts.duckdb")
+    _swap(temporary, serving_dir / "published.duckdb")
     _swap_symlink(parquet_root / "current", version_dir.name)
     _prune(parquet_root, keep={version_dir.name})
     return publication
@@ -198,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(publication["relations"].values())
     print(
         f"published {len(publication['relations'])} relations ({total:,} rows) as of "
-        f"{publication['as_of']} to {args.serving_dir / 'marts.duckdb'} and "
+        f"{publication['as_of']} to {args.serving_dir / 'published.duckdb'} and "
         f"{args.serving_dir / 'parquet' / 'current'}/"
     )
     return 0

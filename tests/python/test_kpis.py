@@ -236,7 +236,7 @@ def test_a_reader_never_blocks_a_build_nor_sees_half_a_publication(
     serving = tmp_path / "serving"
     first = _publish(build, serving)
     assert first.returncode == 0, first.stderr
-    reader = duckdb.connect(str(serving / "marts.duckdb"), read_only=True)
+    reader = duckdb.connect(str(serving / "published.duckdb"), read_only=True)
     old_id = reader.execute("select dbt_invocation_id from _publication").fetchall()[0][0]
     old_rows = reader.execute("select count(*) from marts.customer_features").fetchall()[0][0]
     # a BI tool keeps reading, in a loop, while the next build and publication run
@@ -265,7 +265,7 @@ def test_a_reader_never_blocks_a_build_nor_sees_half_a_publication(
         thread.join()
     assert seen and set(seen) == {(old_id, old_rows)}  # the old version, whole, throughout
     reader.close()
-    fresh = duckdb.connect(str(serving / "marts.duckdb"), read_only=True)
+    fresh = duckdb.connect(str(serving / "published.duckdb"), read_only=True)
     new_id = fresh.execute("select dbt_invocation_id from _publication").fetchall()[0][0]
     fresh.close()
     assert new_id != old_id
@@ -276,7 +276,7 @@ def test_a_failed_build_publishes_nothing(clean_build: Build, tmp_path: Path) ->
     build = _rebuilt(clean_build, tmp_path)
     serving = tmp_path / "serving"
     assert _publish(build, serving).returncode == 0
-    before = (serving / "marts.duckdb").read_bytes()
+    before = (serving / "published.duckdb").read_bytes()
     broken = tmp_path / "registry.yml"
     broken.write_text("segments:\n  - segment_id: broken\n    version: 1\n")
     result = dbt(
@@ -287,4 +287,4 @@ def test_a_failed_build_publishes_nothing(clean_build: Build, tmp_path: Path) ->
     refused = _publish(build, serving)
     assert refused.returncode == 1
     assert "nothing published" in refused.stderr
-    assert (serving / "marts.duckdb").read_bytes() == before
+    assert (serving / "published.duckdb").read_bytes() == before
