@@ -233,6 +233,44 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, **PARQUET_OPTIONS)
 
 
+class DailyDeliveries:
+    """Writes a table as the daily files a collector delivers: one file per UTC day of
+    ``day_column`` under ``<folder>/delivered_date=YYYY-MM-DD/part-00000.parquet`` (the Hive
+    layout the staging reads incrementally), appended chunk by chunk as row groups so memory
+    stays bounded. Same chunks in the same order -> same bytes."""
+
+    def __init__(self, folder: Path, day_column: str):
+        self.folder = folder
+        self.day_column = day_column
+        self.writers: dict[str, pq.ParquetWriter] = {}
+
+    def write(self, table: pa.Table) -> None:
+        column = table.column(self.day_column)
+        if column.null_count:
+            raise ValueError(f"{self.folder.name}: {self.day_column} is null, no delivery day")
+        micros = column.cast(pa.int64()).to_numpy(zero_copy_only=False)
+        days = micros // 86_400_000_000
+        order = np.argsort(days, kind="stable")
+        table, days = table.take(pa.array(order)), days[order]
+        bounds = np.flatnonzero(np.diff(days)) + 1
+        for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(days)], strict=True):
+            if stop <= start:
+                continue
+            day = (date(1970, 1, 1) + timedelta(days=int(days[start]))).isoformat()
+            writer = self.writers.get(day)
+            if writer is None:
+                path = self.folder / f"delivered_date={day}" / "part-00000.parquet"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                options = {k: v for k, v in PARQUET_OPTIONS.items() if k != "row_group_size"}
+                writer = self.writers[day] = pq.ParquetWriter(path, table.schema, **options)
+            writer.write_table(table.slice(start, stop - start))
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+        self.writers.clear()
+
+
 # ----------------------------------------------------------------------------------------------
 # defects
 # ----------------------------------------------------------------------------------------------

@@ -8,9 +8,11 @@ Parquet files into one folder, plus ``ground_truth.json`` (the planted segment e
         --out data/raw
 
 Same arguments give byte-identical files: all randomness comes from ``--seed`` (one independent
-generator per stage and per event chunk), never from the wall clock. Events are written as a
-folder of parts (``events/part-00000.parquet``, ...), one per chunk of customers, so memory
-stays bounded at any scale.
+generator per stage and per event chunk), never from the wall clock. Events are written as the
+collector delivers them: one file per day received,
+``events/delivered_date=YYYY-MM-DD/part-00000.parquet``, filled chunk of customers by chunk of
+customers (one row group each), so memory stays bounded at any scale and a daily run can load
+only the new day's file.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from segwarehouse._generate_orders import (
     plant_experiments,
     survey_table,
 )
-from segwarehouse._generate_util import Defects, child_rng, write_parquet
+from segwarehouse._generate_util import DailyDeliveries, Defects, child_rng, write_parquet
 
 TABLES = (
     "customers",
@@ -196,16 +198,18 @@ def generate(
 
     ctx = EventContext.build(w, c, consent, prods, orders, exposures)
     n_events = n_sessions = 0
+    deliveries = DailyDeliveries(out / "events", "received_at")
     for chunk in range(n_chunks):
         c0, c1 = chunk * CHUNK_CUSTOMERS, min(customers, (chunk + 1) * CHUNK_CUSTOMERS)
         table, k = events_chunk(ctx, chunk, c0, c1, n_events, n_sessions)
         n_sessions += k
         n_events += table.num_rows
         table = _inject(defects, "events", table)
-        write_parquet(table, out / "events" / f"part-{chunk:05d}.parquet")
+        deliveries.write(table)
         counts["events"] = counts.get("events", 0) + table.num_rows
         bar.set_postfix_str(f"events {chunk + 1}/{n_chunks}")
         bar.update()
+    deliveries.close()
 
     args = {
         "customers": customers,

@@ -1,7 +1,14 @@
 {#- The raw table of a source, read from the folder RAW_DATA_DIR (default data/raw) as
-    <table>.parquet, <table>/*.parquet or <table>.csv, whichever exists first; its columns are
-    the contract columns declared in the source's YAML, plus source_file and source_row_number
-    (0-based row in that file), which let every staged or quarantined row be traced back.
+    <table>.parquet, <table>/*.parquet, <table>/delivered_date=YYYY-MM-DD/*.parquet (daily
+    deliveries, Hive layout) or <table>.csv, whichever exists first; its columns are the
+    contract columns declared in the source's YAML, plus source_file and source_row_number
+    (0-based row in that file), which let every staged or quarantined row be traced back, and
+    delivered_date (the delivery folder's date; null for the other layouts).
+
+    With delivered_since (a SQL date expression) only the deliveries of that date and later
+    are read: the filter is on the folder name, so DuckDB skips the older files without
+    opening them and every row of a file it reads is returned (nothing is filtered on row
+    content). Layouts without delivery folders ignore it and return every file.
 
     At execute time it checks the file against the contract and fails the build, naming the
     file and the column, when a required column is missing or has a type that cannot be read as
@@ -11,8 +18,9 @@
     Arguments:
       source_name: the source, as in source()
       table_name: the raw table, as in source()
+      delivered_since: optional SQL date expression, first delivery date to read
 -#}
-{% macro raw_source(source_name, table_name) -%}
+{% macro raw_source(source_name, table_name, delivered_since=none) -%}
     {%- set relation = source(source_name, table_name) -%}
     {%- if not execute -%}
         {{- return(relation) -}}
@@ -23,6 +31,7 @@
     {%- set candidates = [
         {'format': 'parquet', 'path': raw_dir ~ '/' ~ table_name ~ '.parquet'},
         {'format': 'parquet', 'path': raw_dir ~ '/' ~ table_name ~ '/*.parquet'},
+        {'format': 'deliveries', 'path': raw_dir ~ '/' ~ table_name ~ '/delivered_date=*/*.parquet'},
         {'format': 'csv', 'path': raw_dir ~ '/' ~ table_name ~ '.csv'},
     ] -%}
     {%- set found = namespace(candidate=none) -%}
@@ -46,7 +55,8 @@
                 {%- do empty_columns.append("cast(null as " ~ column.data_type ~ ") as " ~ column.name) -%}
             {%- endfor -%}
             {{- return("(select " ~ empty_columns | join(", ")
-                ~ ", cast(null as varchar) as source_file, cast(null as bigint) as source_row_number where false)") -}}
+                ~ ", cast(null as varchar) as source_file, cast(null as bigint) as source_row_number"
+                ~ ", cast(null as date) as delivered_date where false)") -}}
         {%- endif -%}
         {{- exceptions.raise_compiler_error(
             "Required raw table " ~ source_name ~ "." ~ table_name ~ " not found: looked for "
@@ -56,9 +66,18 @@
     {%- endif -%}
 
     {%- set path = found.candidate.path -%}
+    {%- set delivered_sql = "cast(null as date)" -%}
+    {%- set where_sql = "" -%}
     {%- if found.candidate.format == 'parquet' -%}
         {%- set reader = "read_parquet('" ~ path ~ "', filename = true, file_row_number = true, union_by_name = true)" -%}
         {%- set row_number_sql = "file_row_number" -%}
+    {%- elif found.candidate.format == 'deliveries' -%}
+        {%- set reader = "read_parquet('" ~ path ~ "', filename = true, file_row_number = true, union_by_name = true, hive_partitioning = true, hive_types = {'delivered_date': date})" -%}
+        {%- set row_number_sql = "file_row_number" -%}
+        {%- set delivered_sql = "delivered_date" -%}
+        {%- if delivered_since is not none -%}
+            {%- set where_sql = "where delivered_date >= " ~ delivered_since -%}
+        {%- endif -%}
     {%- else -%}
         {%- set reader = "read_csv('" ~ path ~ "', header = true, all_varchar = true, filename = true)" -%}
         {%- set row_number_sql = "row_number() over () - 1" -%}
@@ -67,7 +86,9 @@
     {%- set described = run_query("describe select * from " ~ reader) -%}
     {%- set present = {} -%}
     {%- for row in described.rows -%}
-        {%- do present.update({row[0] | lower: row[1]}) -%}
+        {%- if row[0] | lower != 'delivered_date' -%}
+            {%- do present.update({row[0] | lower: row[1]}) -%}
+        {%- endif -%}
     {%- endfor -%}
 
     {%- set select_list = [] -%}
@@ -98,7 +119,9 @@
             {{ item }},
         {%- endfor %}
             filename as source_file,
-            {{ row_number_sql }} as source_row_number
+            {{ row_number_sql }} as source_row_number,
+            {{ delivered_sql }} as delivered_date
         from {{ reader }}
+        {{ where_sql }}
     )
 {%- endmacro %}

@@ -14,9 +14,11 @@
 
 with
 
-raw_rows as (
-    select source_file, source_row_number
+raw_files as (
+    -- rows per raw file: a file's rows are numbered 0 .. file_rows - 1
+    select source_file, count(*) as file_rows
     from {{ raw_source(source_name, table_name) }}
+    group by source_file
 ),
 
 log_rows as (
@@ -27,15 +29,16 @@ log_rows as (
 
 counts as (
     select
-        (select count(*) from raw_rows) as raw_count,
+        (select coalesce(sum(file_rows), 0) from raw_files) as raw_count,
         (select count(*) from {{ model }}) as staged_count,
         (select count(*) from log_rows where disposition = 'quarantined') as quarantined_count,
         (select count(*) from log_rows where disposition = 'duplicate') as duplicate_count,
         (
             select count(*) from log_rows
-            where (source_file, source_row_number) not in (
-                select (source_file, source_row_number) from raw_rows
-            )
+            left join raw_files using (source_file)
+            where
+                raw_files.source_file is null
+                or log_rows.source_row_number not between 0 and raw_files.file_rows - 1
         ) as dangling_count,
         (
             select count(*) - count(distinct (source_file, source_row_number)) from log_rows

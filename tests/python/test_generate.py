@@ -125,11 +125,17 @@ def _files(folder: Path) -> dict[str, bytes]:
     }
 
 
+def _first_event_file(folder: Path) -> str:
+    """The first daily delivery file of the events, relative to folder."""
+    first = sorted((folder / "events").glob("delivered_date=*/*.parquet"))[0]
+    return str(first.relative_to(folder))
+
+
 def _connect(folder: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     for t in TABLES:
-        src = folder / t / "*.parquet" if t == "events" else folder / f"{t}.parquet"
-        con.execute(f"create view {t} as select * from read_parquet('{src}')")
+        src = folder / t / "*" / "*.parquet" if t == "events" else folder / f"{t}.parquet"
+        con.execute(f"create view {t} as select * from read_parquet('{src}', hive_partitioning = false)")
     return con
 
 
@@ -172,7 +178,21 @@ def test_writes_every_table_and_the_json_extras(clean):
     for t in TABLES:
         assert counts[t] > 0, t
         assert (out / f"{t}.parquet").is_file() or (out / t).is_dir(), t
-    assert sorted(p.name for p in (out / "events").iterdir())[0] == "part-00000.parquet"
+    # events come as daily deliveries: one file per day received, none empty
+    days = sorted(p.name for p in (out / "events").iterdir())
+    assert days[0].startswith("delivered_date=") and len(days) > 30
+    con = _connect(out)
+    per_day = con.execute(
+        "select cast(received_at as date), count(*) from events group by 1 order by 1"
+    ).fetchall()
+    assert [f"delivered_date={d}" for d, _ in per_day] == days
+    for day, rows in per_day:
+        assert (
+            pq.read_metadata(
+                out / "events" / f"delivered_date={day}" / "part-00000.parquet"
+            ).num_rows
+            == rows
+        )
     assert not (out / "events.parquet").exists()
     for extra in ("ground_truth.json", "defects.json"):
         json.loads((out / extra).read_text())
@@ -189,8 +209,10 @@ def test_same_seed_gives_identical_bytes_and_other_seed_differs(clean, tmp_path)
     other = tmp_path / "other"
     _run(other, seed=8)
     third = _files(other)
-    for name in ("customers.parquet", "orders.parquet", "events/part-00000.parquet"):
+    for name in ("customers.parquet", "orders.parquet"):
         assert third[name] != first[name], name
+    common_days = sorted(n for n in first.keys() & third.keys() if n.startswith("events/"))
+    assert common_days and all(third[n] != first[n] for n in common_days)
 
 
 def test_rerun_removes_stale_files(tmp_path):
@@ -200,7 +222,7 @@ def test_rerun_removes_stale_files(tmp_path):
     (out / "keep.txt").write_text("not ours")
     generate(300, 60, 1, 0.0, out, END, progress=False)
     assert not (out / "events" / "part-00099.parquet").exists()
-    assert (out / "events" / "part-00000.parquet").exists()
+    assert (out / _first_event_file(out)).exists()
     assert (out / "keep.txt").exists()
 
 
@@ -209,14 +231,17 @@ def test_tiny_runs_write_every_table(tmp_path, customers, days, bad_rate):
     counts = generate(customers, days, 3, bad_rate, tmp_path, END, progress=False)
     assert counts["customers"] >= customers and counts["products"] > 0
     for t in TABLES:
-        path = tmp_path / t / "part-00000.parquet" if t == "events" else tmp_path / f"{t}.parquet"
-        assert pq.read_metadata(path).num_rows == counts[t], t
+        if t == "events":
+            files = sorted((tmp_path / t).glob("delivered_date=*/*.parquet"))
+            assert sum(pq.read_metadata(f).num_rows for f in files) == counts[t], t
+        else:
+            assert pq.read_metadata(tmp_path / f"{t}.parquet").num_rows == counts[t], t
 
 
 def test_columns_and_types_follow_the_contract(clean, con):
     out, _ = clean
     for table, columns in CONTRACT.items():
-        path = out / table / "part-00000.parquet" if table == "events" else out / f"{table}.parquet"
+        path = out / _first_event_file(out) if table == "events" else out / f"{table}.parquet"
         schema = pq.read_schema(path)
         assert list(schema.names) == list(columns), table
         for name, kind in columns.items():
@@ -403,7 +428,7 @@ def test_defects_are_really_in_the_data(bad):
     assert conflicts > 0
     # types are unchanged by the defects
     assert pq.read_schema(out / "orders.parquet").field("total_amount").type == pa.float64()
-    event_at = pq.read_schema(out / "events" / "part-00000.parquet").field("event_at")
+    event_at = pq.read_schema(out / _first_event_file(out)).field("event_at")
     assert event_at.type == pa.timestamp("us")
 
 

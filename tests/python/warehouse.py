@@ -20,6 +20,8 @@ def raw_reader(raw_dir: Path, table: str) -> str:
     """A DuckDB table expression over a raw table, found the way the contract says."""
     if (raw_dir / f"{table}.parquet").exists():
         return f"read_parquet('{raw_dir}/{table}.parquet')"
+    if any((raw_dir / table).glob("delivered_date=*")):
+        return f"read_parquet('{raw_dir}/{table}/delivered_date=*/*.parquet')"
     if (raw_dir / table).is_dir():
         return f"read_parquet('{raw_dir}/{table}/*.parquet')"
     return f"read_csv('{raw_dir}/{table}.csv', header = true, all_varchar = true)"

@@ -1,5 +1,6 @@
 -- One row per event, device, session and customer pseudonymized, the properties the project
--- uses unpacked from the JSON.
+-- uses unpacked from the JSON: the staged rows of the incremental base table (a view, so the
+-- events are validated and keyed once, when their delivery is loaded).
 with
 
 base_events as (
@@ -9,20 +10,21 @@ base_events as (
 final as (
     select
         event_id,
-        {{ pseudonymize('anonymous_id') }} as anonymous_key,
-        {{ pseudonymize('customer_id') }} as customer_key,
-        {{ pseudonymize('session_id') }} as session_key,
+        anonymous_key,
+        customer_key,
+        session_key,
         product_id,
-        json_extract_string(properties, '$.order_id') as order_id,
-        json_extract_string(properties, '$.segment_id') as segment_id,
-        json_extract_string(properties, '$.campaign_id') as campaign_id,
-        lower(json_extract_string(properties, '$.variant')) as experiment_variant,
-        lower(json_extract_string(properties, '$.consent_version')) as consent_version,
+        order_id,
+        segment_id,
+        campaign_id,
+        experiment_variant,
+        consent_version,
         event_type,
         platform,
         event_at,
         received_at,
-        cast(event_at as date) as event_date
+        cast(event_at as date) as event_date,
+        delivered_date
     from base_events
     where disposition = 'staged'
 )

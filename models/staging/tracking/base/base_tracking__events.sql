@@ -1,17 +1,36 @@
--- All raw event rows, parsed and checked, with their disposition. An event with a missing key
--- or device id, an unknown customer, an unexpected type, unparseable properties, an
--- unparseable, implausible or future time, or an event time after its receipt is quarantined.
--- Among copies of one event_id the first received is kept.
+-- All raw event rows, parsed, checked and pseudonymized, with their disposition. An event with
+-- a missing key or device id, an unknown customer, an unexpected type, unparseable properties,
+-- an unparseable, implausible or future time, or an event time after its receipt is
+-- quarantined. Among copies of one event_id the first received is kept.
+--
+-- Incremental by delivery file: raw events arrive as daily deliveries
+-- (events/delivered_date=YYYY-MM-DD/*.parquet). Each run reads only the files it has not
+-- loaded yet, among the deliveries of the last var delivery_lookback_days days before the
+-- newest one loaded (older folders are skipped by name, unopened), and appends their rows; a
+-- valid copy of an event_id staged by an earlier load is a duplicate. Re-running a day reads
+-- no file twice. Ids of people are stored only as keys, properties only as the fields used.
+{%- set since = delivery_window_start() %}
 with
 
 source as (
-    select * from {{ raw_source('tracking', 'events') }}
+    select * from {{ raw_source('tracking', 'events', delivered_since=since) }}
+    {%- if is_incremental() %}
+    where source_file not in (
+        select loaded.source_file from {{ this }} as loaded
+        where
+            loaded.source_file is not null
+            {%- if since is not none %}
+            and loaded.delivered_date >= {{ since }}
+            {%- endif %}
+    )
+    {%- endif %}
 ),
 
 parsed as (
     select
         source_file,
         source_row_number,
+        delivered_date,
         {{ clean_identifier('event_id') }} as event_id,
         {{ clean_identifier('anonymous_id') }} as anonymous_id,
         {{ clean_identifier('customer_id') }} as customer_id,
@@ -54,24 +73,53 @@ checked as (
     from properties_parsed
 ),
 
+earlier_staged as (
+    -- event_ids of this batch that an earlier load already staged
+    {% if is_incremental() %}
+        select loaded.event_id
+        from {{ this }} as loaded
+        inner join (select distinct event_id from checked) as batch
+            on loaded.event_id = batch.event_id
+        where loaded.disposition = 'staged'
+    {% else %}
+        select cast(null as varchar) as event_id
+        where false
+    {% endif %}
+),
+
 final as (
     select
         source_file,
         source_row_number,
+        delivered_date,
         event_id,
-        anonymous_id,
-        customer_id,
-        session_id,
+        {{ pseudonymize('anonymous_id') }} as anonymous_key,
+        {{ pseudonymize('customer_id') }} as customer_key,
+        {{ pseudonymize('session_id') }} as session_key,
         product_id,
+        case when has_valid_properties then json_extract_string(properties, '$.order_id') end
+            as order_id,
+        case when has_valid_properties then json_extract_string(properties, '$.segment_id') end
+            as segment_id,
+        case when has_valid_properties then json_extract_string(properties, '$.campaign_id') end
+            as campaign_id,
+        case
+            when has_valid_properties
+                then lower(json_extract_string(properties, '$.variant'))
+        end as experiment_variant,
+        case
+            when has_valid_properties
+                then lower(json_extract_string(properties, '$.consent_version'))
+        end as consent_version,
         event_type,
         platform,
-        case when has_valid_properties then properties end as properties,
         event_at,
         received_at,
         quarantine_reason,
         {{ disposition(
             ['event_id'],
-            'received_at, source_file, source_row_number'
+            'received_at, source_file, source_row_number',
+            kept_before='event_id in (select earlier_staged.event_id from earlier_staged)'
         ) }} as disposition
     from checked
 )
