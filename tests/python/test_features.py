@@ -239,7 +239,12 @@ def test_withdrawn_personalization_nulls_behaviour_after_and_not_before(
 
 
 @pytest.mark.parametrize(
-    "relation", ["intermediate.int_events_attributed", "marts.customer_features"]
+    "relation",
+    [
+        "staging.base_tracking__events",
+        "intermediate.int_events_attributed",
+        "marts.customer_features",
+    ],
 )
 def test_daily_incremental_runs_equal_a_full_rebuild(
     clean_build: Build, tmp_path_factory: pytest.TempPathFactory, relation: str
@@ -268,17 +273,26 @@ def _incremental_and_full(build: Build, factory: pytest.TempPathFactory) -> dict
     con = connect(build.warehouse)
     as_of = scalar(con, "select max(as_of_date) from marts.customer_features")
     work = factory.mktemp("incremental")
+    # each daily run sees the event deliveries landed by its day, as in production
+    raw = work / "raw"
+    shutil.copytree(build.raw_dir, raw)
+    held = work / "held"
+    held.mkdir()
+    first_day = as_of - timedelta(days=6)
+    for folder in (raw / "events").glob("delivered_date=*"):
+        if date.fromisoformat(folder.name.split("=")[1]) > first_day:
+            folder.rename(held / folder.name)
     daily = work / "daily.duckdb"
     for offset in (6, 4, 3, 2, 1, 0):  # a skipped day (5) too
         day = as_of - timedelta(days=offset)
-        result = dbt(
-            ["build", *MODELS_ONLY, "--vars", f"{{as_of: '{day}'}}"], build.raw_dir, daily, work
-        )
+        for folder in held.glob("delivered_date=*"):
+            if date.fromisoformat(folder.name.split("=")[1]) <= day:
+                folder.rename(raw / "events" / folder.name)
+        result = dbt(["build", *MODELS_ONLY, "--vars", f"{{as_of: '{day}'}}"], raw, daily, work)
         assert result.returncode == 0, result.output[-3000:]
+    assert not any(held.iterdir())
     full = work / "full.duckdb"
-    result = dbt(
-        ["build", *MODELS_ONLY, "--vars", f"{{as_of: '{as_of}'}}"], build.raw_dir, full, work
-    )
+    result = dbt(["build", *MODELS_ONLY, "--vars", f"{{as_of: '{as_of}'}}"], raw, full, work)
     assert result.returncode == 0, result.output[-3000:]
     _CACHE.update(full=full, daily=daily)
     return _CACHE

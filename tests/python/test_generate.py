@@ -135,7 +135,9 @@ def _connect(folder: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     for t in TABLES:
         src = folder / t / "*" / "*.parquet" if t == "events" else folder / f"{t}.parquet"
-        con.execute(f"create view {t} as select * from read_parquet('{src}', hive_partitioning = false)")
+        con.execute(
+            f"create view {t} as select * from read_parquet('{src}', hive_partitioning = false)"
+        )
     return con
 
 

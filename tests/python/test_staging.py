@@ -4,9 +4,11 @@ every raw row is accounted for, and each kind of defect is caught where it shoul
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import duckdb
 import pytest
-from conftest import Build
+from conftest import Build, dbt, generate
 from warehouse import connect, raw_reader, scalar
 
 # raw table -> (staging model, quarantine log)
@@ -181,3 +183,100 @@ def test_latest_order_version_wins(bad_build: Build) -> None:
         "having count(distinct updated_at) > 1)",
     )
     assert updated > 0, "the generator made no order updates to choose between"
+
+
+# --- daily event deliveries, loaded incrementally -----------------------------------------------
+
+TRACKING = [
+    "build", "-s", "+stg_tracking__events", "+stg_tracking__quarantined_rows",
+    "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test",
+]  # fmt: skip
+
+
+def _base_rows(warehouse: Path) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute("select * from staging.base_tracking__events order by all").fetchall()
+    con.close()
+    return rows
+
+
+def _copy_rows(source: Path, target: Path, sql_select: str) -> None:
+    reader = f"read_parquet('{source}', hive_partitioning = false)"
+    con = duckdb.connect()
+    con.execute(f"copy ({sql_select.format(src=reader)}) to '{target}' (format parquet)")
+    con.close()
+
+
+def test_event_deliveries_are_loaded_once_as_they_land(tmp_path: Path) -> None:
+    raw = generate(tmp_path / "raw", customers=300, days=20, seed=13, bad_rate=0.02)
+    folders = sorted((raw / "events").glob("delivered_date=*"))
+    held = tmp_path / "held"
+    held.mkdir()
+    for folder in folders[-3:]:
+        folder.rename(held / folder.name)
+    daily = tmp_path / "daily.duckdb"
+
+    def build(warehouse: Path = daily, *extra: str) -> str:
+        result = dbt([*TRACKING, *extra], raw, warehouse, tmp_path)
+        assert result.returncode == 0, result.output[-3000:]
+        return result.output
+
+    build()
+    before = len(_base_rows(daily))
+    (held / folders[-3].name).rename(folders[-3])
+    build()
+    for folder in folders[-2:]:  # two days land at once
+        (held / folder.name).rename(folder)
+    build()
+    loaded = _base_rows(daily)
+    assert before < len(loaded)
+    build()  # re-running the day reads no file twice
+    assert _base_rows(daily) == loaded
+
+    full = tmp_path / "full.duckdb"
+    build(full)
+    assert _base_rows(full) == loaded  # daily loads = one full load, row for row
+
+    # a later delivery repeating events already staged: duplicates, logged, nothing lost
+    first_file = next(folders[0].glob("*.parquet"))
+    con = connect(daily)
+    staged_ids = [
+        row[0]
+        for row in con.execute(
+            "select event_id from staging.stg_tracking__events "
+            f"where delivered_date = '{folders[0].name.split('=')[1]}' order by 1 limit 5"
+        ).fetchall()
+    ]
+    con.close()
+    assert len(staged_ids) == 5
+    _copy_rows(
+        first_file,
+        folders[-1] / "part-00001.parquet",
+        "select * from {src} where event_id in ("
+        + ", ".join(f"'{i}'" for i in staged_ids)
+        + ") qualify row_number() over (partition by event_id) = 1",
+    )
+    build()
+    con = connect(daily)
+    repeated = con.execute(
+        "select disposition, count(*) from staging.stg_tracking__quarantined_rows "
+        "where source_file like '%part-00001.parquet' group by 1"
+    ).fetchall()
+    assert repeated == [("duplicate", 5)]
+    assert scalar(con, "select count(*) from staging.stg_tracking__events") == scalar(
+        con, "select count(*) from (select distinct event_id from staging.stg_tracking__events)"
+    )
+    con.close()
+
+    # a file delivered late into a folder older than the lookback is not listed: the
+    # reconciliation with the raw files fails loudly; a full refresh loads it
+    _copy_rows(
+        first_file,
+        folders[0] / "part-00001.parquet",
+        "select * replace (event_id || '-late' as event_id) from {src} limit 4",
+    )
+    result = dbt(TRACKING, raw, daily, tmp_path)
+    assert result.returncode != 0
+    assert "rows_reconcile_stg_tracking__events" in result.output
+    build(daily, "--full-refresh")
+    assert len(_base_rows(daily)) == len(loaded) + 5 + 4
