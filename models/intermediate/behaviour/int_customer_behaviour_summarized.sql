@@ -4,7 +4,9 @@
 -- categories and e-mail engagement.
 with
 
-events as (
+-- not materialized: referenced several times, DuckDB would otherwise copy every event
+-- into a temporary result before filtering (the filters are pushed into each scan)
+events as not materialized (
     select * from {{ ref('int_events_attributed') }}
 ),
 

@@ -18,7 +18,9 @@
 
 with
 
-events as (
+-- not materialized: referenced several times, DuckDB would otherwise copy every event
+-- into a temporary result before filtering (the filters are pushed into each scan)
+events as not materialized (
     select * from {{ ref('stg_tracking__events') }}
 ),
 
