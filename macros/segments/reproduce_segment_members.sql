@@ -94,11 +94,9 @@
                 'last_qualifications.customer_key', 'last_qualifications.segment_id',
                 'feature_days.consent_version', 'reproduced_versions.holdout_pct'
             ) }} as experiment_arm,
-            case reproduced_versions.required_purpose
-                {%- for purpose in consent_purposes() %}
-                when '{{ purpose }}' then feature_days.is_{{ purpose }}_allowed
-                {%- endfor %}
-            end as is_purpose_allowed
+            {{ segwarehouse.purpose_allowed(
+                'reproduced_versions.required_purpose', 'feature_days'
+            ) }} as is_purpose_allowed
         from last_qualifications
         inner join reproduced_versions
             on

@@ -197,6 +197,25 @@ def test_if_allowed_nulls_without_consent_and_rejects_unknown_purposes(render: R
         render("select {{ if_allowed('1', 'profiling') }}")
 
 
+def test_purpose_allowed_reads_the_flag_of_the_named_purpose(render: Render) -> None:
+    # flags differ per purpose, so each purpose must pick its own column
+    sql = render(
+        "select p, {{ purpose_allowed('p', 'f') }} from (values ('analytics'), "
+        "('personalization'), ('marketing_email'), ('sale_sharing'), ('profiling'), (null)) "
+        "as r(p) cross join (values (true, false, null, true)) "
+        "as f(is_analytics_allowed, is_personalization_allowed, is_marketing_email_allowed, "
+        "is_sale_sharing_allowed) order by p nulls last"
+    )
+    assert run(sql) == [
+        ("analytics", True),
+        ("marketing_email", None),
+        ("personalization", False),
+        ("profiling", None),
+        ("sale_sharing", True),
+        (None, None),
+    ]
+
+
 def test_consent_purposes_and_string_lists(render: Render) -> None:
     sql = render(
         'select {{ sql_string_list(consent_purposes()) }}, {{ sql_string_list(["it\'s"]) }}'

@@ -149,11 +149,7 @@ flows as (
             where
             transitions.was_member and not transitions.is_member
             and not coalesce(
-                case transitions.required_purpose
-                    {%- for purpose in consent_purposes() %}
-                        when '{{ purpose }}' then features.is_{{ purpose }}_allowed
-                    {%- endfor %}
-                end,
+                {{ purpose_allowed('transitions.required_purpose', 'features') }},
                 false
             )
         ) as members_opted_out

@@ -44,11 +44,9 @@ described as (
         cast(
             current_spells.last_qualified_date + current_spells.retention_days as timestamp
         ) as expires_at,
-        case int_segment_versions_validated.required_purpose
-            {%- for purpose in consent_purposes() %}
-                when '{{ purpose }}' then customer_features.is_{{ purpose }}_allowed
-            {%- endfor %}
-        end as is_purpose_allowed
+        {{ purpose_allowed(
+            'int_segment_versions_validated.required_purpose', 'customer_features'
+        ) }} as is_purpose_allowed
     from current_spells
     inner join int_segment_versions_validated
         on
