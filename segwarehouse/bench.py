@@ -13,12 +13,17 @@ each step in a child process:
   daily      the daily run: the last day's delivery lands (the folder is put back) and
              `dbt build` runs as of the last day; the incremental models process only the new
              file plus their lookback;
-  pandas     the buy-till-you-die and RFM summary computed the way an analyst would in pandas
-             from the raw orders, checked equal to the project's customer_features.
+  summary    the project's own path from the raw orders to the customer summary (staged orders
+             and returns, valued orders, the per-customer summary with BTYD), run alone with
+             one dbt thread: the sum of the four models' execution times;
+  pandas_*   the same summary (orders, revenue, recency, BTYD, RFM scores) written the way an
+             analyst would in pandas (segwarehouse.pandas_btyd), in the common per-customer
+             loop style and fully vectorized, each checked equal to the project's
+             customer_features; timed by the script itself (reading + computing).
 
 Wall time, CPU time (user + system of the child) and peak memory (max RSS of the child, which
 runs DuckDB in-process) are recorded with row counts per table, and ratios measured in the same
-run (full / floor, daily / full, pandas / project). Reports: bench/results/<scale>-<stamp>.json
+run (full / floor, daily / full, pandas / project summary). Reports: bench/results/<scale>-<stamp>.json
 and .md.
 """
 
@@ -37,8 +42,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
-
-from segwarehouse.dbt_plugin import resolve_key
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -115,51 +118,6 @@ def floor_sql(raw: Path) -> str:
     return " union all ".join(parts)
 
 
-PANDAS_SCRIPT = r"""
-# The summary as an analyst writes it in pandas (vectorized, no per-customer loop), following
-# the project's documented rules: latest order version, status as known at the end of as_of,
-# refunds of returns by then, USD at the seed rates, BTYD on completed orders per day.
-import hashlib, hmac, json, sys, time
-import pandas as pd
-raw, as_of, fx, key, out = sys.argv[1], pd.Timestamp(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4], sys.argv[5]
-started = time.perf_counter()
-end = as_of + pd.Timedelta(days=1)
-orders = pd.read_parquet(f"{raw}/orders.parquet")
-orders["ordered_at"] = pd.to_datetime(orders["ordered_at"])
-orders["updated_at"] = pd.to_datetime(orders["updated_at"])
-orders = orders.sort_values(["order_id", "updated_at"]).groupby("order_id").tail(1)
-orders = orders[orders["ordered_at"] < end].copy()
-orders["status"] = orders["status"].where(orders["updated_at"] < end, "placed")
-returns = pd.read_parquet(f"{raw}/returns.parquet")
-returns["returned_at"] = pd.to_datetime(returns["returned_at"])
-refunds = returns[returns["returned_at"] < end].groupby("order_id")["refund_amount"].sum()
-orders["refund"] = orders["order_id"].map(refunds).fillna(0.0)
-kept = orders["total_amount"] - orders["refund"].clip(upper=orders["total_amount"])
-orders["net"] = (kept * orders["currency"].map(fx)).where(orders["status"] != "cancelled", 0.0)
-orders["day"] = orders["ordered_at"].dt.normalize()
-summary = orders.groupby("customer_id").agg(order_count=("order_id", "count"), net_revenue_usd=("net", "sum"),
-                                            last_order=("ordered_at", "max"))
-daily = (orders[orders["status"] == "completed"].groupby(["customer_id", "day"], as_index=False)["net"].sum()
-         .sort_values(["customer_id", "day"]))
-daily["n"] = daily.groupby("customer_id").cumcount()
-g = daily.groupby("customer_id")["day"]
-btyd = pd.DataFrame({"btyd_frequency": g.size() - 1, "btyd_recency": (g.max() - g.min()).dt.days,
-                     "btyd_t": (as_of - g.min()).dt.days})
-btyd["btyd_monetary"] = daily[daily["n"] > 0].groupby("customer_id")["net"].mean().reindex(btyd.index).fillna(0.0)
-summary = summary.join(btyd, how="left")
-# RFM: recency in days, frequency, monetary, 1-5 quintile scores (1 + floor(5 * percent_rank))
-summary["recency_days"] = (as_of - summary["last_order"].dt.normalize()).dt.days
-for col, ascending in (("recency_days", False), ("order_count", True), ("net_revenue_usd", True)):
-    rank = summary[col].rank(method="min", ascending=ascending) - 1
-    summary[col + "_score"] = (1 + (5 * rank / max(len(summary) - 1, 1)).astype(int)).clip(upper=5)
-elapsed = time.perf_counter() - started
-summary = summary.reset_index()
-summary["customer_key"] = [hmac.new(key.encode(), c.encode(), hashlib.sha256).hexdigest() for c in summary["customer_id"]]
-summary.drop(columns=["customer_id", "last_order"]).to_parquet(out)
-print(json.dumps({"seconds": elapsed, "customers": len(summary)}))
-"""
-
-
 def run_bench(scale: str, out_dir: Path, threads: str, memory_limit: str) -> dict:
     params = SCALES[scale]
     work = ROOT / "bench" / "work" / scale
@@ -234,23 +192,36 @@ def run_bench(scale: str, out_dir: Path, threads: str, memory_limit: str) -> dic
         )
     )  # fmt: skip
     steps[-1].detail["nodes"] = _node_times(work / "target" / "run_results.json")
-    fx = {"USD": 1.0, "EUR": 1.08, "GBP": 1.27}
-    pandas_out = work / "pandas_btyd.parquet"
+    summary_models = ["stg_shop__orders", "stg_shop__returns", "int_orders_valued",
+                      "int_customer_orders_summarized"]  # fmt: skip
     steps.append(
         measure(
-            "pandas",
-            [sys.executable, "-c", PANDAS_SCRIPT, str(raw), end.isoformat(), json.dumps(fx),
-             resolve_key()[0].decode(), str(pandas_out)],
-            env, work / "pandas.log",
+            "summary",
+            [dbt, "run", "-s", *summary_models, "--vars", json.dumps({"as_of": end.isoformat()}),
+             *target],
+            {**env, "DBT_THREADS": "1"}, work / "summary.log",
         )
     )  # fmt: skip
-    rows, comparison = _rows_and_comparison(work / "warehouse.duckdb", pandas_out, raw)
+    nodes = _node_times(work / "target" / "run_results.json")
+    project_summary_s = sum(nodes.values())
+    steps[-1].detail["nodes"] = nodes
+    comparisons = {}
+    for style in ("per_customer", "vectorized"):
+        out = work / f"pandas_{style}.parquet"
+        steps.append(
+            measure(
+                f"pandas_{style}",
+                [sys.executable, "-m", "segwarehouse.pandas_btyd", "--raw", str(raw),
+                 "--as-of", end.isoformat(), "--style", style, "--out", str(out)],
+                env, work / f"pandas_{style}.log",
+            )
+        )  # fmt: skip
+        if steps[-1].ok:  # its own timing of reading + computing, without interpreter start-up
+            log = (work / f"pandas_{style}.log").read_text().strip().splitlines()
+            steps[-1].detail["compute_s"] = json.loads(log[-1])["seconds"]
+        comparisons[style] = _compare_with_pandas(work / "warehouse.duckdb", out)
+    rows = _rows(work / "warehouse.duckdb")
     by_name = {s.name: s for s in steps}
-    project_summary_s = sum(
-        seconds
-        for node, seconds in by_name["daily"].detail["nodes"].items()
-        if node.split(".")[-1] in ("int_orders_valued", "int_customer_orders_summarized")
-    )
     report = {
         "scale": scale,
         "parameters": params,
@@ -258,11 +229,16 @@ def run_bench(scale: str, out_dir: Path, threads: str, memory_limit: str) -> dic
         "machine": _machine(threads, memory_limit),
         "steps": [asdict(s) for s in steps],
         "rows": rows,
-        "pandas_check": comparison,
+        "pandas_check": comparisons,
         "ratios": {
             "full_over_floor": _ratio(by_name["full"].wall_s, by_name["floor"].wall_s),
             "daily_over_full": _ratio(by_name["daily"].wall_s, by_name["full"].wall_s),
-            "pandas_over_project_summary": _ratio(by_name["pandas"].wall_s, project_summary_s),
+            "pandas_per_customer_over_project_summary": _ratio(
+                by_name["pandas_per_customer"].detail.get("compute_s", 0.0), project_summary_s
+            ),
+            "pandas_vectorized_over_project_summary": _ratio(
+                by_name["pandas_vectorized"].detail.get("compute_s", 0.0), project_summary_s
+            ),
         },
         "project_summary_seconds": round(project_summary_s, 3),
         "peak_rss_mb": max(s.peak_rss_mb for s in steps if s.name != "generate"),
@@ -296,52 +272,58 @@ def _node_times(run_results: Path) -> dict[str, float]:
     return {r["unique_id"]: round(r["execution_time"], 3) for r in results}
 
 
-def _rows_and_comparison(warehouse: Path, pandas_out: Path, raw: Path) -> tuple[dict, dict]:
+def _rows(warehouse: Path) -> dict[str, int]:
     if not warehouse.exists():
-        return {}, {"checked": False}
+        return {}
     con = duckdb.connect(str(warehouse), read_only=True)
+    tables = con.execute("select schema_name, table_name from duckdb_tables() order by 1, 2")
     rows = {
-        f"{schema}.{name}": con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][
-            0
-        ]
-        for schema, name in con.execute(
-            "select schema_name, table_name from duckdb_tables() order by 1, 2"
-        ).fetchall()
+        f"{schema}.{name}": con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+        for schema, name in tables.fetchall()
     }
-    comparison: dict = {"checked": False}
-    if pandas_out.exists():
-        # buyers only; the project's columns are consent-gated (analytics), so compare where allowed
-        mismatches = con.execute(
-            f"""
-            with project as (
-                select customer_key, order_count, net_revenue_usd, btyd_frequency,
-                    btyd_recency, btyd_t, btyd_monetary
-                from marts.customer_features
-                where order_count > 0 and is_analytics_allowed
-            ),
-            analyst as (
-                select * from read_parquet('{pandas_out}')
-                where customer_key in (
-                    select customer_key from marts.customer_features where is_analytics_allowed
-                )
-            )
-            select count(*) from project full outer join analyst using (customer_key)
-            where project.order_count is distinct from analyst.order_count
-                -- the project rounds each order to cents, pandas sums unrounded amounts
-                or abs(project.net_revenue_usd - analyst.net_revenue_usd)
-                    > 0.005 * project.order_count + 0.001
-                or project.btyd_frequency is distinct from analyst.btyd_frequency
-                or project.btyd_recency is distinct from analyst.btyd_recency
-                or project.btyd_t is distinct from analyst.btyd_t
-                or abs(project.btyd_monetary - analyst.btyd_monetary)
-                    > 0.005 * project.order_count + 0.001
-                or project.customer_key is null or analyst.customer_key is null
-            """
-        ).fetchall()[0][0]
-        compared = con.execute(f"select count(*) from read_parquet('{pandas_out}')").fetchall()
-        comparison = {"checked": True, "customers": compared[0][0], "mismatches": mismatches}
     con.close()
-    return rows, comparison
+    return rows
+
+
+def _compare_with_pandas(warehouse: Path, pandas_out: Path) -> dict:
+    """Customers whose pandas summary differs from customer_features (where analytics consent
+    lets the project compute it)."""
+    if not (warehouse.exists() and pandas_out.exists()):
+        return {"checked": False}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    mismatches = con.execute(
+        f"""
+        with project as (
+            select customer_key, order_count, net_revenue_usd, purchase_count, recency_days,
+                btyd_frequency, btyd_recency, btyd_t, btyd_monetary
+            from marts.customer_features
+            where order_count > 0 and is_analytics_allowed
+        ),
+        analyst as (
+            select * from read_parquet('{pandas_out}')
+            where customer_key in (
+                select customer_key from marts.customer_features where is_analytics_allowed
+            )
+        )
+        select count(*) from project full outer join analyst using (customer_key)
+        where project.order_count is distinct from analyst.order_count
+            -- the project rounds each order to cents, pandas sums unrounded amounts
+            or abs(project.net_revenue_usd - analyst.net_revenue_usd)
+                > 0.005 * project.order_count + 0.001
+            or project.purchase_count is distinct from analyst.purchase_count
+            or (project.purchase_count > 0
+                and project.recency_days is distinct from analyst.recency_days)
+            or project.btyd_frequency is distinct from analyst.btyd_frequency
+            or project.btyd_recency is distinct from analyst.btyd_recency
+            or project.btyd_t is distinct from analyst.btyd_t
+            or abs(project.btyd_monetary - analyst.btyd_monetary)
+                > 0.005 * project.order_count + 0.001
+            or project.customer_key is null or analyst.customer_key is null
+        """
+    ).fetchone()[0]
+    compared = con.execute(f"select count(*) from read_parquet('{pandas_out}')").fetchone()[0]
+    con.close()
+    return {"checked": True, "customers": compared, "mismatches": mismatches}
 
 
 def _machine(threads: str, memory_limit: str) -> dict:
@@ -379,13 +361,39 @@ def markdown(report: dict) -> str:
         "|---|---:|",
         f"| full build / floor | {ratios['full_over_floor']} |",
         f"| daily run / full build | {ratios['daily_over_full']} |",
-        f"| pandas / project (BTYD + RFM summary models) | {ratios['pandas_over_project_summary']} |",
+        "| pandas, per-customer loop / project summary path | "
+        f"{ratios['pandas_per_customer_over_project_summary']} |",
+        "| pandas, vectorized / project summary path | "
+        f"{ratios['pandas_vectorized_over_project_summary']} |",
+        "",
+        f"Project summary path (4 models, one dbt thread): {report['project_summary_seconds']} s; "
+        "pandas reading + computing: "
+        + ", ".join(
+            f"{step['name']} {step['detail'].get('compute_s')} s"
+            for step in report["steps"]
+            if step["name"].startswith("pandas_")
+        )
+        + ".",
         "",
         f"pandas check: {report['pandas_check']}",
         "",
-        "| relation | rows |",
-        "|---|---:|",
     ]
+    for step in report["steps"]:
+        nodes = step["detail"].get("nodes")
+        if step["name"] not in ("full", "daily") or not nodes:
+            continue
+        tests = sum(t for node, t in nodes.items() if node.startswith("test."))
+        lines += [
+            f"Slowest nodes of `{step['name']}` ({len(nodes)} nodes, {sum(nodes.values()):.0f} s "
+            f"summed over threads, of which data tests {tests:.0f} s):",
+            "",
+            "| node | s |",
+            "|---|---:|",
+        ]
+        ranked = sorted(nodes.items(), key=lambda item: -item[1])[:12]
+        lines += [f"| {node.split('.', 2)[-1][:70]} | {t:.1f} |" for node, t in ranked]
+        lines.append("")
+    lines += ["| relation | rows |", "|---|---:|"]
     lines += [f"| {name} | {count:,} |" for name, count in report["rows"].items()]
     return "\n".join(lines) + "\n"
 
@@ -403,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         print(f"bench: steps failed: {', '.join(failed)}", file=sys.stderr)
         return 1
-    if report["pandas_check"].get("mismatches"):
+    if any(check.get("mismatches") for check in report["pandas_check"].values()):
         print("bench: the pandas summary differs from the project's", file=sys.stderr)
         return 1
     return 0

@@ -291,6 +291,22 @@ def test_parse_timestamp_normalizes_offsets_to_utc(render: Render) -> None:
     assert parsed["not a date"] is None
 
 
+def test_disposition_keeps_the_first_valid_copy_and_earlier_loads(render: Render) -> None:
+    # k1: two valid copies (the earlier kept) and an invalid one; k2: staged by an earlier load
+    sql = render(
+        "select k, n, {{ disposition(['k'], 'n', kept_before=\"k = 'k2'\") }} "
+        "from (values ('k1', 2, null), ('k1', 1, null), ('k1', 0, 'bad'), ('k2', 5, null), "
+        "('k3', 7, null)) as t(k, n, quarantine_reason) order by k, n"
+    )
+    assert run(sql) == [
+        ("k1", 0, "quarantined"),
+        ("k1", 1, "staged"),
+        ("k1", 2, "duplicate"),
+        ("k2", 5, "duplicate"),
+        ("k3", 7, "staged"),
+    ]
+
+
 def test_privacy_region(render: Render) -> None:
     sql = render(
         "select c || '/' || coalesce(s, ''), {{ privacy_region('c', 's') }} from (values"
