@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from conftest import Simulation, dbt
+from conftest import Build, Simulation, dbt
 from warehouse import connect
 
 
-def compiled(sim: Simulation, sql: str) -> str:
-    """SQL with project macros rendered by dbt (compile --inline) on the simulation's project."""
+def compiled(sim: Simulation | Build, sql: str) -> str:
+    """SQL with project macros rendered by dbt (compile --inline) on a built project."""
     result = dbt(
         ["compile", "--inline", sql, "--quiet", "--output", "json"],
         sim.raw_dir,
