@@ -233,6 +233,23 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, **PARQUET_OPTIONS)
 
 
+DELIVERY_FOLDER = "delivered_date={day}"
+
+
+def move_deliveries(
+    source: Path, target: Path, after: date | None = None, through: date | None = None
+) -> list[Path]:
+    """Move the delivery folders of ``source`` dated in (after, through] into ``target`` (a
+    delivery that has not landed yet, or that lands now); return the moved folders' new paths."""
+    target.mkdir(parents=True, exist_ok=True)
+    moved = []
+    for folder in sorted(source.glob(DELIVERY_FOLDER.format(day="*"))):
+        day = date.fromisoformat(folder.name.split("=", 1)[1])
+        if (after is None or day > after) and (through is None or day <= through):
+            moved.append(folder.rename(target / folder.name))
+    return moved
+
+
 class DailyDeliveries:
     """Writes a table as the daily files a collector delivers: one file per UTC day of
     ``day_column`` under ``<folder>/delivered_date=YYYY-MM-DD/part-00000.parquet`` (the Hive
@@ -259,7 +276,7 @@ class DailyDeliveries:
             day = (date(1970, 1, 1) + timedelta(days=int(days[start]))).isoformat()
             writer = self.writers.get(day)
             if writer is None:
-                path = self.folder / f"delivered_date={day}" / "part-00000.parquet"
+                path = self.folder / DELIVERY_FOLDER.format(day=day) / "part-00000.parquet"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 options = {k: v for k, v in PARQUET_OPTIONS.items() if k != "row_group_size"}
                 writer = self.writers[day] = pq.ParquetWriter(path, table.schema, **options)

@@ -43,6 +43,8 @@ from pathlib import Path
 
 import duckdb
 
+from segwarehouse._generate_util import move_deliveries
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
@@ -170,7 +172,7 @@ def run_bench(scale: str, out_dir: Path, threads: str, memory_limit: str) -> dic
     steps.append(
         measure("parse", [dbt, "parse", "--no-partial-parse", *target], env, work / "parse.log")
     )
-    held = _hold_back_deliveries(raw / "events", after=day_before, to=work / "held")
+    held = move_deliveries(raw / "events", work / "held", after=day_before)  # not landed yet
     try:
         steps.append(
             measure(
@@ -180,8 +182,7 @@ def run_bench(scale: str, out_dir: Path, threads: str, memory_limit: str) -> dic
             )
         )  # fmt: skip
     finally:
-        for folder in held:
-            (work / "held" / folder.name).rename(folder)
+        move_deliveries(work / "held", raw / "events")  # the last day lands
     steps[-1].detail["nodes"] = _node_times(work / "target" / "run_results.json")
     steps[-1].detail["deliveries_held_back"] = [folder.name for folder in held]
     steps.append(
@@ -248,17 +249,6 @@ def run_bench(scale: str, out_dir: Path, threads: str, memory_limit: str) -> dic
     (out_dir / f"{scale}-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
     (out_dir / f"{scale}-{stamp}.md").write_text(markdown(report))
     return report
-
-
-def _hold_back_deliveries(events: Path, after: dt.date, to: Path) -> list[Path]:
-    """Move the event delivery folders dated after `after` aside (they have not landed yet)."""
-    to.mkdir(parents=True, exist_ok=True)
-    held = []
-    for folder in sorted(events.glob("delivered_date=*")):
-        if dt.date.fromisoformat(folder.name.split("=", 1)[1]) > after:
-            folder.rename(to / folder.name)
-            held.append(folder)
-    return held
 
 
 def _ratio(a: float, b: float) -> float | None:

@@ -15,6 +15,7 @@ import pytest
 from conftest import MODELS_ONLY, Build, dbt
 from warehouse import add_withdrawal, connect, scalar
 
+from segwarehouse._generate_util import move_deliveries
 from segwarehouse.dbt_plugin import DEVELOPMENT_KEY
 from segwarehouse.pandas_btyd import orders_as_of, summary
 
@@ -253,17 +254,11 @@ def _incremental_and_full(build: Build, factory: pytest.TempPathFactory) -> dict
     raw = work / "raw"
     shutil.copytree(build.raw_dir, raw)
     held = work / "held"
-    held.mkdir()
-    first_day = as_of - timedelta(days=6)
-    for folder in (raw / "events").glob("delivered_date=*"):
-        if date.fromisoformat(folder.name.split("=")[1]) > first_day:
-            folder.rename(held / folder.name)
+    move_deliveries(raw / "events", held, after=as_of - timedelta(days=6))
     daily = work / "daily.duckdb"
     for offset in (6, 4, 3, 2, 1, 0):  # a skipped day (5) too
         day = as_of - timedelta(days=offset)
-        for folder in held.glob("delivered_date=*"):
-            if date.fromisoformat(folder.name.split("=")[1]) <= day:
-                folder.rename(raw / "events" / folder.name)
+        move_deliveries(held, raw / "events", through=day)
         result = dbt(["build", *MODELS_ONLY, "--vars", f"{{as_of: '{day}'}}"], raw, daily, work)
         assert result.returncode == 0, result.output[-3000:]
     assert not any(held.iterdir())

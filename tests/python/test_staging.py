@@ -4,12 +4,15 @@ every raw row is accounted for, and each kind of defect is caught where it shoul
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 from conftest import Build, dbt, generate
 from warehouse import connect, raw_reader, scalar
+
+from segwarehouse._generate_util import move_deliveries
 
 # raw table -> (staging model, quarantine log)
 RAW_TABLES = {
@@ -210,10 +213,9 @@ def _copy_rows(source: Path, target: Path, sql_select: str) -> None:
 def test_event_deliveries_are_loaded_once_as_they_land(tmp_path: Path) -> None:
     raw = generate(tmp_path / "raw", customers=300, days=20, seed=13, bad_rate=0.02)
     folders = sorted((raw / "events").glob("delivered_date=*"))
+    days = [date.fromisoformat(folder.name.split("=")[1]) for folder in folders]
     held = tmp_path / "held"
-    held.mkdir()
-    for folder in folders[-3:]:
-        folder.rename(held / folder.name)
+    assert len(move_deliveries(raw / "events", held, after=days[-4])) == 3
     daily = tmp_path / "daily.duckdb"
 
     def build(warehouse: Path = daily, *extra: str) -> str:
@@ -223,10 +225,9 @@ def test_event_deliveries_are_loaded_once_as_they_land(tmp_path: Path) -> None:
 
     build()
     before = len(_base_rows(daily))
-    (held / folders[-3].name).rename(folders[-3])
+    assert len(move_deliveries(held, raw / "events", through=days[-3])) == 1
     build()
-    for folder in folders[-2:]:  # two days land at once
-        (held / folder.name).rename(folder)
+    assert len(move_deliveries(held, raw / "events")) == 2  # two days land at once
     build()
     loaded = _base_rows(daily)
     assert before < len(loaded)
