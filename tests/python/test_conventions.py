@@ -113,3 +113,21 @@ def test_no_model_reads_the_restricted_identity_model(manifest: dict) -> None:
         if node["resource_type"] == "model" and RESTRICTED_MODEL in node["depends_on"]["nodes"]
     ]
     assert not readers, readers
+
+
+# Incremental models that accumulate history one business date at a time: a run of several
+# days holds more than a one-day full build by design (tested in test_segments / test_kpis).
+HISTORY_MODELS = {"int_segment_qualifications_tracked", "segment_kpis_daily"}
+
+
+def test_every_incremental_model_is_proven_equal_to_a_full_rebuild(manifest: dict) -> None:
+    from test_features import INCREMENTAL_RELATIONS
+
+    proven = {relation.split(".")[-1] for relation in INCREMENTAL_RELATIONS}
+    incremental = {
+        node["name"]
+        for node in _models(manifest).values()
+        if node["config"]["materialized"] == "incremental"
+    }
+    assert incremental & proven, "no incremental model found: is the manifest read right?"
+    assert not incremental - HISTORY_MODELS - proven, incremental - HISTORY_MODELS - proven

@@ -215,14 +215,19 @@ def test_withdrawn_personalization_nulls_behaviour_after_and_not_before(
         assert scalar(with_event, f"select count(*) from ({direction})") == 0
 
 
-@pytest.mark.parametrize(
-    "relation",
-    [
-        "staging.base_tracking__events",
-        "intermediate.int_events_attributed",
-        "marts.customer_features",
-    ],
-)
+# Every incremental model that holds the present state (not history accumulated day by day)
+# must equal its full rebuild; test_conventions checks that none is missing from this list.
+INCREMENTAL_RELATIONS = [
+    "staging.base_tracking__events",
+    "intermediate.int_events_attributed",
+    "intermediate.int_customer_event_days_aggregated",
+    "intermediate.int_orders_valued",
+    "intermediate.int_segment_exposures_attributed",
+    "marts.customer_features",
+]
+
+
+@pytest.mark.parametrize("relation", INCREMENTAL_RELATIONS)
 def test_daily_incremental_runs_equal_a_full_rebuild(
     clean_build: Build, tmp_path_factory: pytest.TempPathFactory, relation: str
 ) -> None:

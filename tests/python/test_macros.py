@@ -330,3 +330,32 @@ def test_generic_tests_pass_on_good_rows_and_fail_on_bad_ones(render: Render) ->
     assert run(expression, good) == [] and run(unique, good) == []
     assert len(run(expression, bad)) == 2  # 5 <= 2 is false, null counts as false
     assert run(unique, bad) == [(1, "a", 2)]
+
+
+def test_unique_combination_on_a_daily_window_checks_recent_keys_against_all_rows(
+    render: Render,
+) -> None:
+    call = "{{ test_unique_combination(model='t', columns=['k'], recent_column='d') }}"
+    everything = render(call)
+    windowed = render(call, data_test_window_days=2)
+    rows = [
+        ("old", "2026-01-01"),
+        ("old", "2026-01-02"),  # a duplicate among old rows only: checked by earlier runs
+        ("again", "2026-01-01"),
+        ("again", "2026-01-09"),  # a recent row repeating an old key
+        ("new", "2026-01-10"),
+        ("new", "2026-01-10"),  # two recent rows with one key
+        ("edge", "2026-01-08"),  # just inside the window (newest day - 2)
+        ("edge", "2026-01-08"),
+        ("once", "2026-01-10"),
+        (None, "2026-01-10"),
+        (None, "2026-01-03"),  # null takes part as a value
+    ]
+    values = ", ".join(f"({'null' if k is None else repr(k)}, date '{d}')" for k, d in rows)
+    setup = f"create table t as select * from (values {values}) v(k, d)"
+    assert sorted(run(everything, setup), key=str) == sorted(
+        [("old", 2), ("again", 2), ("new", 2), ("edge", 2), (None, 2)], key=str
+    )
+    assert sorted(run(windowed, setup), key=str) == sorted(
+        [("again", 2), ("new", 2), ("edge", 2), (None, 2)], key=str
+    )

@@ -1,13 +1,18 @@
 -- One row per customer with attributed events: browsing and e-mail engagement over windows
 -- ending on the business date, counting only events the customer's analytics consent allowed
 -- at the time they happened. Windows: 30 days for browsing, 90 days for bridal intent, viewed
--- categories and e-mail engagement.
+-- categories and e-mail engagement. Reads the events of those 90 days only; when a customer
+-- was last seen comes from the per-day aggregate int_customer_event_days_aggregated.
 with
 
 -- not materialized: referenced several times, DuckDB would otherwise copy every event
 -- into a temporary result before filtering (the filters are pushed into each scan)
 events as not materialized (
     select * from {{ ref('int_events_attributed') }}
+),
+
+event_days as (
+    select * from {{ ref('int_customer_event_days_aggregated') }}
 ),
 
 products as (
@@ -29,15 +34,13 @@ allowed_events as (
         and event_at < {{ as_of_end_timestamp() }}
 ),
 
+-- from the daily aggregate: event_date <= as_of is event_at before the end of as_of
 last_seen as (
     select
         customer_key,
-        max(event_at) as last_seen_at
-    from events
-    where
-        customer_key is not null
-        and is_analytics_allowed
-        and event_at < {{ as_of_end_timestamp() }}
+        max(last_event_at) as last_seen_at
+    from event_days
+    where event_date <= {{ as_of_date() }}
     group by customer_key
 ),
 

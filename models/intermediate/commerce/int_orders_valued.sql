@@ -2,6 +2,33 @@
 -- Point in time: the shop exports only the latest version of an order; an order last changed
 -- after the business date counts as still 'placed' on it (its later status was not known yet),
 -- and only refunds received by the business date count.
+-- Incremental: the shop exports every order's latest version daily, so each run first
+-- deletes the stored orders that may have changed (placed, updated or refunded in the last
+-- event_lookback_days days before the newest stored order day, or after the business date,
+-- or gone from staging), then values every known order not stored. The result equals a full
+-- rebuild as long as an order's lines change only with the order (its updated_at); a change of
+-- the fx_rates seed needs a --full-refresh.
+{%- set window_start = "incremental_window_start('order_date')" %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}
+        delete from {{ this }}
+        where
+            order_date >= {{ " ~ window_start ~ " }}
+            or order_id in (
+                select order_id from {{ ref('stg_shop__orders') }}
+                where updated_at >= {{ " ~ window_start ~ " }}
+            )
+            or order_id in (
+                select order_id from {{ ref('stg_shop__returns') }}
+                where returned_at >= {{ " ~ window_start ~ " }}
+            )
+            or order_id not in (select order_id from {{ ref('stg_shop__orders') }})
+    {% endif %}"
+) }}
+
 with
 
 orders as (
@@ -20,6 +47,18 @@ fx_rates as (
     select * from {{ ref('fx_rates') }}
 ),
 
+{% if is_incremental() %}
+    -- stored orders are still current (the pre-hook deleted those that may have changed)
+    stored_orders as (
+        select order_id from {{ this }}
+    ),
+{% else %}
+    stored_orders as (
+        select cast(null as varchar) as order_id
+        where false
+    ),
+{% endif %}
+
 known_orders as (
     select
         *,
@@ -28,7 +67,9 @@ known_orders as (
             else 'placed'
         end as status_as_of
     from orders
-    where ordered_at < {{ as_of_end_timestamp() }}
+    where
+        ordered_at < {{ as_of_end_timestamp() }}
+        and order_id not in (select stored_orders.order_id from stored_orders)
 ),
 
 item_counts as (

@@ -5,6 +5,19 @@
 -- (exposed_at, exposed_at + attribution_window_days]. The window is anchored at the exposure,
 -- so later membership changes cannot move a past result. An exposure whose consent did not
 -- allow the purpose is a compliance violation: kept here with its issue, never read out.
+-- Incremental by exposure_date: each run recomputes the exposures of the last
+-- attribution_window_days + event_lookback_days days (their conversion windows may still be
+-- open, or their events may still arrive late); older exposures are final and kept. An
+-- exposure received later than that after it happened needs a --full-refresh.
+{%- set lookback_days = var('attribution_window_days') + var('event_lookback_days', 3) %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where exposure_date >= "
+        ~ "{{ incremental_window_start('exposure_date', " ~ lookback_days ~ ") }}{% endif %}"
+) }}
+
 with
 
 int_events_attributed as (
@@ -41,6 +54,7 @@ exposure_events as (
         event_type = 'segment_exposed'
         and customer_key is not null
         and segment_id is not null
+        and event_at >= {{ incremental_window_start('exposure_date', lookback_days) }}
 ),
 
 first_exposures as (
@@ -52,17 +66,44 @@ first_exposures as (
     where exposure_rank = 1
 ),
 
+{% if is_incremental() -%}
+-- (customer, segment, campaign) already exposed before the window: their first exposure is kept
+earlier_exposures as (
+    select distinct
+        customer_key,
+        segment_id,
+        campaign_id
+    from {{ this }}
+    where exposure_date < {{ incremental_window_start('exposure_date', lookback_days) }}
+),
+
+new_exposures as (
+    select first_exposures.*
+    from first_exposures
+    left join earlier_exposures
+        on
+            first_exposures.customer_key = earlier_exposures.customer_key
+            and first_exposures.segment_id = earlier_exposures.segment_id
+            and first_exposures.campaign_id is not distinct from earlier_exposures.campaign_id
+    where earlier_exposures.customer_key is null
+),
+{% else %}
+    new_exposures as (
+        select * from first_exposures
+    ),
+{% endif %}
+
 with_purpose as (
     select
-        first_exposures.*,
+        new_exposures.*,
         int_segment_versions_validated.segment_version,
         int_segment_versions_validated.required_purpose
-    from first_exposures
+    from new_exposures
     left join int_segment_versions_validated
         on
-            first_exposures.segment_id = int_segment_versions_validated.segment_id
+            new_exposures.segment_id = int_segment_versions_validated.segment_id
             and {{ is_valid_at(
-                'first_exposures.exposure_date',
+                'new_exposures.exposure_date',
                 'int_segment_versions_validated.valid_from',
                 'int_segment_versions_validated.valid_to'
             ) }}
@@ -93,6 +134,7 @@ conversions as (
     left join int_orders_valued
         on
             with_consent.customer_key = int_orders_valued.customer_key
+            and int_orders_valued.ordered_at >= {{ incremental_window_start('exposure_date', lookback_days) }}
             and with_consent.exposed_at < int_orders_valued.ordered_at
             and with_consent.window_ends_at >= int_orders_valued.ordered_at
     group by with_consent.exposure_id
