@@ -305,6 +305,15 @@ def test_disposition_keeps_the_first_valid_copy_and_earlier_loads(render: Render
         ("k2", 5, "duplicate"),
         ("k3", 7, "staged"),
     ]
+    # with precomputed copy ranks (ranks of the valid rows of repeated keys, null otherwise)
+    ranked = render(
+        "select k, n, {{ disposition(['k'], 'n', kept_before=\"k = 'k2'\", copy_rank='r') }} "
+        "from (values ('k1', 2, null, 2), ('k1', 1, null, 1), ('k1', 0, 'bad', null), "
+        "('k2', 5, null, null), ('k3', 7, null, null)) as t(k, n, quarantine_reason, r) "
+        "order by k, n"
+    )
+    assert "row_number" not in ranked
+    assert run(ranked) == run(sql)
 
 
 def test_privacy_region(render: Render) -> None:

@@ -9,10 +9,15 @@
 -- newest one loaded (older folders are skipped by name, unopened), and appends their rows; a
 -- valid copy of an event_id staged by an earlier load is a duplicate. Re-running a day reads
 -- no file twice. Ids of people are stored only as keys, properties only as the fields used.
+--
+-- Copies of one event are ranked only for the event ids that occur more than once in the batch
+-- (a narrow aggregate on the id), not by a window over every row and column, which at a year
+-- of events spilled most of the batch to disk.
 {%- set since = delivery_window_start() %}
 with
 
-source as (
+-- not materialized: read twice (the id aggregate and the rows), streamed each time
+source as not materialized (
     select * from {{ raw_source('tracking', 'events', delivered_since=since) }}
     {%- if is_incremental() %}
     where source_file not in (
@@ -53,7 +58,8 @@ properties_parsed as (
     from parsed
 ),
 
-checked as (
+-- not materialized: the copy ranks read only the rows of repeated ids from it
+checked as not materialized (
     select
         *,
         {{ quarantine_reason([
@@ -73,6 +79,27 @@ checked as (
     from properties_parsed
 ),
 
+repeated_ids as (
+    select {{ clean_identifier('event_id') }} as event_id
+    from source
+    group by all
+    having count(*) > 1
+),
+
+copy_ranks as (
+    select
+        source_file,
+        source_row_number,
+        row_number() over (
+            partition by event_id
+            order by received_at, source_file, source_row_number
+        ) as copy_rank
+    from checked
+    where
+        quarantine_reason is null
+        and event_id in (select repeated_ids.event_id from repeated_ids)
+),
+
 earlier_staged as (
     -- event_ids of this batch that an earlier load already staged
     {% if is_incremental() %}
@@ -85,6 +112,17 @@ earlier_staged as (
         select cast(null as varchar) as event_id
         where false
     {% endif %}
+),
+
+ranked as (
+    select
+        checked.*,
+        copy_ranks.copy_rank
+    from checked
+    left join copy_ranks
+        on
+            checked.source_file = copy_ranks.source_file
+            and checked.source_row_number = copy_ranks.source_row_number
 ),
 
 final as (
@@ -119,9 +157,10 @@ final as (
         {{ disposition(
             ['event_id'],
             'received_at, source_file, source_row_number',
-            kept_before='event_id in (select earlier_staged.event_id from earlier_staged)'
+            kept_before='event_id in (select earlier_staged.event_id from earlier_staged)',
+            copy_rank='copy_rank'
         ) }} as disposition
-    from checked
+    from ranked
 )
 
 select * from final
