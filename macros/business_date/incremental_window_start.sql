@@ -10,12 +10,14 @@
 -#}
 {% macro incremental_window_start(column, lookback_days=none) -%}
     {%- set days = lookback_days if lookback_days is not none else var('event_lookback_days', 3) -%}
-    {#- called at parse time too, so a model using only this macro depends on what as_of_date
-        reads (the staged orders, when var as_of is not given) -#}
-    {%- set as_of = as_of_date() -%}
+    {%- if not execute -%}
+        {#- at parse time, so a model using only this macro depends on what as_of_date reads
+            (the staged orders, when var as_of is not given) -#}
+        {%- do as_of_date() -%}
+    {%- endif -%}
     {%- if execute and is_incremental() -%}
         {%- set start = run_query(
-            "select coalesce(least(max(" ~ column ~ ") - " ~ days ~ ", " ~ as_of ~ " - "
+            "select coalesce(least(max(" ~ column ~ ") - " ~ days ~ ", " ~ as_of_date() ~ " - "
             ~ days ~ "), date '1900-01-01') from " ~ this
         ).columns[0].values()[0] -%}
         {{- return("date '" ~ start ~ "'") -}}
