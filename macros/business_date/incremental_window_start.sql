@@ -24,3 +24,17 @@
     {%- endif -%}
     {{- return("date '1900-01-01'") -}}
 {%- endmacro %}
+
+{#- Pre-hook of an incremental model loaded by a date column: on an incremental run, deletes the
+    rows of the days it reprocesses (from incremental_window_start on); nothing on a full build.
+    Use as pre_hook="{{ delete_reprocessed_days('received_date') }}".
+
+    Arguments:
+      column: the date column the model is loaded by
+      lookback_days: as for incremental_window_start (default var event_lookback_days)
+-#}
+{% macro delete_reprocessed_days(column, lookback_days=none) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ column }} >= {{ incremental_window_start(column, lookback_days) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -8,7 +8,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where received_date >= {{ incremental_window_start('received_date') }}{% endif %}"
+    pre_hook="{{ delete_reprocessed_days('received_date') }}"
 ) }}
 
 with

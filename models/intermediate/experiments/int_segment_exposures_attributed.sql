@@ -14,8 +14,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where exposure_date >= "
-        ~ "{{ incremental_window_start('exposure_date', " ~ lookback_days ~ ") }}{% endif %}"
+    pre_hook="{{ delete_reprocessed_days('exposure_date', " ~ lookback_days ~ ") }}"
 ) }}
 
 with
