@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import hashlib
+import hmac
 import math
 import os
 import sys
@@ -51,6 +52,14 @@ def resolve_key(environ: dict[str, str] | None = None) -> tuple[bytes, bool]:
             "with the development key."
         )
     return DEVELOPMENT_KEY.encode("utf-8"), True
+
+
+def pseudonym(kind: str, value: str, key: bytes) -> str:
+    """The pseudonym the ``pseudonymize`` macro gives ``value`` of identifier ``kind``:
+    lowercase hex HMAC-SHA256(key, kind || ':' || value). The kind separates the domains, so
+    equal strings of different kinds (an anonymous_id equal to a customer_id) never collide."""
+    message = f"{kind}:{value}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def set_key_variables(con: Any, key: bytes) -> None:

@@ -19,8 +19,6 @@ interpreter start) and writes the summary keyed by the pseudonymous customer_key
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import json
 import time
 from datetime import date, timedelta
@@ -110,8 +108,10 @@ def summary(orders: pd.DataFrame, as_of: date, style: str) -> pd.DataFrame:
 
 
 def pseudonymize(ids: pd.Series, key: bytes) -> pd.Series:
-    """HMAC-SHA256 hex of each id, as the project's pseudonymize macro."""
-    return ids.map(lambda value: hmac.new(key, value.encode(), hashlib.sha256).hexdigest())
+    """The customer key of each customer id, as the project's pseudonymize macro."""
+    from segwarehouse.dbt_plugin import pseudonym
+
+    return ids.map(lambda value: pseudonym("customer_id", value, key))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,8 +5,6 @@
         {%- if required %}
         when {{ column }} is null then 'missing {{ column }}'
         {%- endif %}
-        when {{ column }} not in (
-            {%- for value in accepted_values %}'{{ value }}'{{ ", " if not loop.last }}{% endfor -%}
-        ) then 'unexpected {{ column }}'
+        when {{ column }} not in ({{ sql_in_list(accepted_values) }}) then 'unexpected {{ column }}'
     end
 {%- endmacro %}

@@ -12,7 +12,8 @@
 
     At execute time it checks the file against the contract and fails the build, naming the
     file and the column, when a required column is missing or has a type that cannot be read as
-    the contract type. A missing table is an error if required, and an empty relation with the
+    the contract type, or when two raw columns differ only in case and one is a contract column
+    (names are matched case-insensitively, so either could be bound). A missing table is an error if required, and an empty relation with the
     contract columns if the source table's meta says optional: true.
 
     Arguments:
@@ -85,9 +86,20 @@
 
     {%- set described = run_query("describe select * from " ~ reader) -%}
     {%- set present = {} -%}
+    {%- set spelled = {} -%}
+    {%- set contract = node.columns.values() | map(attribute='name') | map('lower') | list -%}
     {%- for row in described.rows -%}
-        {%- if row[0] | lower != 'delivered_date' -%}
-            {%- do present.update({row[0] | lower: row[1]}) -%}
+        {%- set name = row[0] | lower -%}
+        {%- if name in spelled and name in contract -%}
+            {{- exceptions.raise_compiler_error(
+                "Raw file '" ~ path ~ "' (" ~ source_name ~ "." ~ table_name ~ "): columns '"
+                ~ spelled[name] ~ "' and '" ~ row[0] ~ "' differ only in case, so contract column '"
+                ~ name ~ "' is ambiguous: keep one of them (see docs/raw-data-contract.md)."
+            ) -}}
+        {%- endif -%}
+        {%- do spelled.update({name: row[0]}) -%}
+        {%- if name != 'delivered_date' -%}
+            {%- do present.update({name: row[1]}) -%}
         {%- endif -%}
     {%- endfor -%}
 

@@ -1,9 +1,13 @@
-{#- Data test: no raw row is lost or counted twice by staging. For the raw table
-    source_name.table_name it checks that
-      raw rows = rows of the staged model + quarantined rows + duplicates removed,
-    counting the raw rows straight from the file, the staged rows from the model under test and
-    the others from the source's quarantine log; and that every quarantine entry of the table
-    points at one distinct raw row that exists. Fails with one row per broken rule.
+{#- Data test: no raw row is lost or counted twice by staging, and no raw table is rejected
+    wholesale. For the raw table source_name.table_name it counts the raw rows straight from
+    the file, the staged rows in the model under test and the other dispositions in the
+    source's quarantine log, and stops the build with a message carrying every count when
+      raw rows <> staged + quarantined + duplicates + superseded + conflicts + deleted,
+    when a quarantine entry points at no raw row or two entries at one row, or when the share
+    of rejected rows (quarantined or conflict) is abnormal: above var max_reject_share_required
+    for a required table, above var max_reject_share for any table. That message names the
+    table, the share and the top reasons; with var reject_share_severity: warn the share is
+    returned as a failing row instead (the test then only warns, if configured so).
 
     Arguments:
       model: the staging model (rows it holds count as staged)
@@ -11,6 +15,20 @@
       quarantine_model: the source's quarantine log model
 -#}
 {% test rows_reconcile(model, source_name, table_name, quarantine_model) %}
+
+{%- set label = source_name ~ '.' ~ table_name -%}
+{%- set is_required = true -%}
+{%- if execute -%}
+    {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
+    {%- set is_required = not node.meta.get('optional', false) -%}
+{%- endif -%}
+{%- set limit = (var('max_reject_share_required') if is_required else var('max_reject_share')) | float -%}
+{%- set severity = var('reject_share_severity', 'error') -%}
+{%- if severity not in ('error', 'warn') -%}
+    {{- exceptions.raise_compiler_error(
+        "dbt var reject_share_severity must be 'error' or 'warn', got '" ~ severity ~ "'"
+    ) -}}
+{%- endif %}
 
 with
 
@@ -22,9 +40,34 @@ raw_files as (
 ),
 
 log_rows as (
-    select source_file, source_row_number, disposition
+    select source_file, source_row_number, disposition, reason
     from {{ quarantine_model }}
     where source_table = '{{ table_name }}'
+),
+
+reason_counts as (
+    select
+        reason_part,
+        count(*) as rows_with_reason
+    from (
+        select unnest(string_split(reason, '; ')) as reason_part
+        from log_rows
+        where disposition in ('quarantined', 'conflict')
+    ) as parts
+    group by reason_part
+),
+
+top_reasons as (
+    select coalesce(
+        string_agg(reason_part || ' (' || rows_with_reason || ')', ', '
+            order by rows_with_reason desc, reason_part),
+        'none'
+    ) as top_reasons
+    from (
+        select * from reason_counts
+        order by rows_with_reason desc, reason_part
+        limit 3
+    ) as top_three
 ),
 
 counts as (
@@ -33,6 +76,9 @@ counts as (
         (select count(*) from {{ model }}) as staged_count,
         (select count(*) from log_rows where disposition = 'quarantined') as quarantined_count,
         (select count(*) from log_rows where disposition = 'duplicate') as duplicate_count,
+        (select count(*) from log_rows where disposition = 'superseded') as superseded_count,
+        (select count(*) from log_rows where disposition = 'conflict') as conflict_count,
+        (select count(*) from log_rows where disposition = 'deleted_customer') as deleted_count,
         (
             select count(*) from log_rows
             left join raw_files using (source_file)
@@ -42,23 +88,68 @@ counts as (
         ) as dangling_count,
         (
             select count(*) - count(distinct (source_file, source_row_number)) from log_rows
-        ) as repeated_count
+        ) as repeated_count,
+        (select top_reasons from top_reasons) as top_reasons
+),
+
+checked as (
+    select
+        *,
+        'raw ' || raw_count || ', staged ' || staged_count || ', quarantined ' || quarantined_count
+        || ', duplicates ' || duplicate_count || ', superseded ' || superseded_count
+        || ', conflicts ' || conflict_count || ', deleted_customer ' || deleted_count
+            as counts_text,
+        case when raw_count > 0 then (quarantined_count + conflict_count) / raw_count else 0 end
+            as reject_share,
+        raw_count <> staged_count + quarantined_count + duplicate_count + superseded_count
+        + conflict_count + deleted_count as is_unreconciled
+    from counts
 ),
 
 failures as (
     select
-        'raw ' || raw_count || ' <> staged ' || staged_count || ' + quarantined '
-        || quarantined_count || ' + duplicates ' || duplicate_count as failure
-    from counts
-    where raw_count <> staged_count + quarantined_count + duplicate_count
+        'rows_reconcile {{ label }}: raw rows do not reconcile ('
+        || counts_text || ')' as failure
+    from checked
+    where is_unreconciled
     union all
-    select dangling_count || ' quarantine entries point at no raw row' from counts
+    select
+        'rows_reconcile {{ label }}: ' || dangling_count
+        || ' quarantine entries point at no raw row (' || counts_text || ')'
+    from checked
     where dangling_count > 0
     union all
-    select repeated_count || ' raw rows logged twice' from counts
+    select
+        'rows_reconcile {{ label }}: ' || repeated_count || ' raw rows logged twice ('
+        || counts_text || ')'
+    from checked
     where repeated_count > 0
+    union all
+    select
+        'Abnormal reject share in raw table {{ label }}: '
+        || cast(round(100 * reject_share, 1) as varchar) || '% of ' || raw_count
+        || ' rows quarantined or conflicting (limit {{ (limit * 100) | round(1) }}% for '
+        || '{{ "a required" if is_required else "any" }} table). Top reasons: ' || top_reasons
+        || '. Fix the extract, or the contract bounds (docs/raw-data-contract.md); '
+        || 'var reject_share_severity: warn only warns. (' || counts_text || ')'
+    from checked
+    where reject_share > {{ limit }}
+),
+
+final as (
+    select
+        {%- if severity == 'warn' %}
+        case
+            when failure not like 'Abnormal reject share%'
+                then {{ raise_sql_error('failure') }}
+            else failure
+        end as failure
+        {%- else %}
+        {{ raise_sql_error('failure') }} as failure
+        {%- endif %}
+    from failures
 )
 
-select * from failures
+select * from final
 
 {% endtest %}

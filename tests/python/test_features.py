@@ -21,7 +21,8 @@ from segwarehouse.pandas_btyd import orders_as_of, summary
 
 
 def pseudonym(customer_id: str) -> str:
-    return hmac.new(DEVELOPMENT_KEY.encode(), customer_id.encode(), hashlib.sha256).hexdigest()
+    message = b"customer_id:" + customer_id.encode()
+    return hmac.new(DEVELOPMENT_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
 def oracle(raw: Path, as_of: date, style: str = "per_customer") -> pd.DataFrame:

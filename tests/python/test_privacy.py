@@ -72,7 +72,9 @@ def test_keys_are_hmac_sha256_of_the_ids_under_the_key(bad_build: Build) -> None
     ).fetchall()
     assert rows
     for customer_id, key in rows[:500]:
-        expected = hmac.new(DEVELOPMENT_KEY.encode(), customer_id.encode(), hashlib.sha256)
+        # the message is the identifier kind, ':', the id (domain separation, issue 13)
+        message = b"customer_id:" + customer_id.encode()
+        expected = hmac.new(DEVELOPMENT_KEY.encode(), message, hashlib.sha256)
         assert key == expected.hexdigest()
     staged = {
         r[0] for r in con.execute("select customer_key from staging.stg_shop__customers").fetchall()
@@ -85,7 +87,7 @@ def test_keys_are_hmac_sha256_of_the_ids_under_the_key(bad_build: Build) -> None
 # the pseudonymize macro as the models use it, on the raw ids of the restricted model (the
 # staging models are tables, so their stored keys cannot show what the macro does now)
 PSEUDONYMS_SQL = (
-    "select {{ pseudonymize('customer_id') }} as customer_key "
+    "select {{ pseudonymize('customer_id', 'customer_id') }} as customer_key "
     "from restricted.stg_shop__customer_identities order by customer_id limit 50"
 )
 
@@ -104,6 +106,36 @@ def test_another_key_gives_other_pseudonyms(bad_build: Build) -> None:
     assert len(after) == 50
     assert not set(before) & set(after)
     con.close()
+
+
+def test_equal_strings_of_different_identifier_kinds_get_different_pseudonyms(
+    bad_build: Build,
+) -> None:
+    """An anonymous_id (or session id, e-mail) equal to some customer_id string must not get
+    that customer's key: every kind is its own HMAC domain (defect 8 of issue 13)."""
+    kinds = ("customer_id", "email", "anonymous_id", "session_id")
+    sql = compiled(
+        bad_build,
+        "select customer_id, "
+        + ", ".join(f"{{{{ pseudonymize('customer_id', '{kind}') }}}} as {kind}" for kind in kinds)
+        + " from restricted.stg_shop__customer_identities order by customer_id limit 200",
+    )
+    con = connect(bad_build.warehouse)
+    rows = con.execute(sql).fetchall()
+    assert len(rows) == 200
+    staged = {
+        r[0] for r in con.execute("select customer_key from staging.stg_shop__customers").fetchall()
+    }
+    for customer_id, *keys in rows:
+        assert keys[0] in staged
+        assert len(set(keys)) == len(kinds), customer_id
+        assert not set(keys[1:]) & staged
+        for kind, key in zip(kinds, keys, strict=True):
+            message = f"{kind}:{customer_id}".encode()
+            assert key == hmac.new(DEVELOPMENT_KEY.encode(), message, hashlib.sha256).hexdigest()
+    # an unknown kind is a compile error, never an unseparated hash
+    with pytest.raises(AssertionError, match="not one of"):
+        compiled(bad_build, "select {{ pseudonymize('customer_id', 'phone') }} as k")
 
 
 def test_without_the_key_pseudonymization_fails_loudly(bad_build: Build) -> None:

@@ -8,7 +8,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_reprocessed_days('received_date') }}"
+    pre_hook="{{ delete_reprocessed_days('received_date') }}",
+    post_hook="{{ purge_erased_customers() }}"
 ) }}
 
 with

@@ -26,7 +26,8 @@
                 where returned_at >= {{ " ~ window_start ~ " }}
             )
             or order_id not in (select order_id from {{ ref('stg_shop__orders') }})
-    {% endif %}"
+    {% endif %}",
+    post_hook="{{ purge_erased_customers() }}"
 ) }}
 
 with

@@ -14,7 +14,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_reprocessed_days('exposure_date', " ~ lookback_days ~ ") }}"
+    pre_hook="{{ delete_reprocessed_days('exposure_date', " ~ lookback_days ~ ") }}",
+    post_hook="{{ purge_erased_customers() }}"
 ) }}
 
 with

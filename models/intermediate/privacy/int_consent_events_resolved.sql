@@ -1,6 +1,7 @@
 -- One consent choice per (customer, purpose, instant), known as of the run's business date.
 -- A Global Privacy Control signal is an opt-out of sale_sharing and, where its notice version
--- says so (consent_versions.gpc_opts_out_personalization), of personalization too. Conflicting
+-- says so (consent_versions.gpc_opts_out_personalization, or when the notice is unknown), of
+-- personalization too. Conflicting
 -- choices at the same instant resolve to the most protective status (withdrawn, then denied,
 -- then granted), ties broken by consent_event_id, so the result is deterministic.
 with
@@ -31,13 +32,14 @@ gpc_personalization_opt_outs as (
         known_events.is_gpc_signal,
         known_events.recorded_at
     from known_events
-    inner join consent_versions
+    left join consent_versions
         on known_events.consent_version = consent_versions.consent_version
     where
         known_events.is_gpc_signal
         and known_events.consent_purpose = 'sale_sharing'
         and known_events.consent_status in ('withdrawn', 'denied')
-        and consent_versions.gpc_opts_out_personalization
+        -- fails closed: a signal under an unknown or no notice opts out of personalization too
+        and coalesce(consent_versions.gpc_opts_out_personalization, true)
 ),
 
 all_choices as (

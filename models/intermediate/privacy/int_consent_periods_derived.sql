@@ -67,12 +67,8 @@ choices as (
         ) as next_recorded_at,
         case
             when consent_events.consent_status = 'granted'
-                then consent_events.recorded_at + to_months(coalesce(
-                        consent_versions.grant_validity_months,
-                        case when consent_versions.consent_version is null
-                                then {{ var('unknown_version_grant_validity_months', 12) }}
-                        end
-                    ))
+                -- staging keeps only grants under a declared notice; null validity: no expiry
+                then consent_events.recorded_at + to_months(consent_versions.grant_validity_months)
         end as expires_at
     from consent_events
     left join consent_versions

@@ -1,6 +1,9 @@
 -- Every right-to-delete request staged by the business date, with when it takes effect: a
 -- request verified by the end of the business date is processed from midnight UTC after its
--- verification day (from then on the customer has no row downstream).
+-- verification day (from then on the customer has no row downstream). Ephemeral, like the
+-- staged requests: the key of an erased customer is stored only in compliance_suppression_list.
+{{ config(materialized='ephemeral') }}
+
 with
 
 stg_privacy__deletion_requests as (

@@ -9,13 +9,32 @@ int_consent_periods_derived as (
     select * from {{ ref('int_consent_periods_derived') }}
 ),
 
+int_deletion_requests_processed as (
+    select * from {{ ref('int_deletion_requests_processed') }}
+),
+
 current_periods as (
     select *
     from int_consent_periods_derived
     where {{ is_valid_at(as_of_end_timestamp() ~ " - interval 1 microsecond") }}
 ),
 
-final as (
+-- erased customers have no consent period left (staging drops all their rows): every purpose
+-- is suppressed from the verification of their first verified request
+erased_customers as (
+    select
+        customer_key,
+        min(verified_at) as deleted_at
+    from int_deletion_requests_processed
+    where is_verified and verified_at < {{ as_of_end_timestamp() }}
+    group by customer_key
+),
+
+purposes as (
+    select unnest({{ sql_string_list(consent_purposes()) }}) as consent_purpose
+),
+
+suppressions as (
     select
         customer_key,
         consent_purpose as suppressed_purpose,
@@ -23,10 +42,29 @@ final as (
         consent_source,
         consent_version,
         privacy_region,
-        valid_from as suppressed_since,
-        {{ as_of_date() }} as as_of_date
+        valid_from as suppressed_since
     from current_periods
-    where not is_allowed
+    where
+        not is_allowed
+        and customer_key not in (select erased_customers.customer_key from erased_customers)
+    union all
+    select
+        erased_customers.customer_key,
+        purposes.consent_purpose as suppressed_purpose,
+        'deleted' as suppression_reason,
+        'deletion_request' as consent_source,
+        cast(null as varchar) as consent_version,
+        cast(null as varchar) as privacy_region,
+        erased_customers.deleted_at as suppressed_since
+    from erased_customers
+    cross join purposes
+),
+
+final as (
+    select
+        *,
+        {{ as_of_date() }} as as_of_date
+    from suppressions
 )
 
 select * from final

@@ -8,7 +8,7 @@ base_consent_events as (
 final as (
     select
         consent_event_id,
-        {{ pseudonymize('customer_id') }} as customer_key,
+        {{ pseudonymize('customer_id', 'customer_id') }} as customer_key,
         consent_purpose,
         consent_status,
         consent_version,

@@ -1,4 +1,6 @@
--- One row per right-to-delete request, customer pseudonymized.
+-- One row per right-to-delete request, customer pseudonymized. Ephemeral: the key of an erased
+-- customer may be kept only in compliance_suppression_list, so no relation stores this one.
+{{ config(materialized='ephemeral') }}
 with
 
 base_deletion_requests as (
@@ -8,7 +10,7 @@ base_deletion_requests as (
 final as (
     select
         request_id,
-        {{ pseudonymize('customer_id') }} as customer_key,
+        {{ pseudonymize('customer_id', 'customer_id') }} as customer_key,
         request_channel,
         verified_at is not null as is_verified,
         requested_at,

@@ -4,7 +4,10 @@
 with
 
 consent_events as (
-    {{ quarantine_rows('base_privacy__consent_events', 'consent_events', 'consent_event_id') }}
+    {{ quarantine_rows(
+        'base_privacy__consent_events', 'consent_events', 'consent_event_id',
+        has_value_issues=true
+    ) }}
 ),
 
 deletion_requests as (

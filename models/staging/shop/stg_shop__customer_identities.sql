@@ -12,9 +12,9 @@ base_customers as (
 
 final as (
     select
-        {{ pseudonymize('customer_id') }} as customer_key,
+        {{ pseudonymize('customer_id', 'customer_id') }} as customer_key,
         customer_id,
-        {{ pseudonymize('email') }} as email_key,
+        {{ pseudonymize('email', 'email') }} as email_key,
         email,
         first_name,
         last_name,

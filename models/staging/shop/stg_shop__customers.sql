@@ -7,8 +7,8 @@ base_customers as (
 
 final as (
     select
-        {{ pseudonymize('customer_id') }} as customer_key,
-        {{ pseudonymize('email') }} as email_key,
+        {{ pseudonymize('customer_id', 'customer_id') }} as customer_key,
+        {{ pseudonymize('email', 'email') }} as email_key,
         country_code,
         state_code,
         privacy_region,

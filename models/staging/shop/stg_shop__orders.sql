@@ -9,7 +9,7 @@ base_orders as (
 final as (
     select
         order_id,
-        {{ pseudonymize('customer_id') }} as customer_key,
+        {{ pseudonymize('customer_id', 'customer_id') }} as customer_key,
         channel,
         order_status,
         currency_code,

@@ -15,7 +15,7 @@ products as (
 ),
 
 orders as (
-    {{ quarantine_rows('base_shop__orders', 'orders', 'order_id') }}
+    {{ quarantine_rows('base_shop__orders', 'orders', 'order_id', has_flags=true) }}
 ),
 
 order_items as (

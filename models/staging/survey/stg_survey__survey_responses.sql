@@ -8,7 +8,7 @@ base_survey_responses as (
 final as (
     select
         response_id,
-        {{ pseudonymize('customer_id') }} as customer_key,
+        {{ pseudonymize('customer_id', 'customer_id') }} as customer_key,
         order_id,
         survey_type,
         purchase_occasion,

@@ -1,6 +1,7 @@
 -- All raw deletion-request rows, parsed and checked, with their disposition. A request with a
 -- missing key, an unknown customer, an unparseable or implausible time, or a verification
 -- before the request is quarantined (to be handled by hand: it is still a legal request).
+-- Versions of one request_id that differ are a conflict: the verified one is kept.
 with
 
 source as (
@@ -32,7 +33,10 @@ checked as (
             check_timestamp('verified_at', required=false),
             check_order('requested_at', 'verified_at'),
             check_known('customer_id', 'base_shop__customers', 'customer_id'),
-        ]) }} as quarantine_reason
+        ]) }} as quarantine_reason,
+        {{ content_hash([
+            'request_id', 'customer_id', 'request_channel', 'requested_at', 'verified_at',
+        ]) }} as content_hash
     from parsed
 ),
 
@@ -46,7 +50,11 @@ final as (
         requested_at,
         verified_at,
         quarantine_reason,
-        {{ disposition(['request_id'], 'source_file, source_row_number') }} as disposition
+        content_hash,
+        -- a conflict never loses a verification: the verified version wins, then the earliest
+        {{ disposition(
+            ['request_id'], 'verified_at is null, verified_at, requested_at'
+        ) }} as disposition
     from checked
 )
 

@@ -1,12 +1,18 @@
 -- All raw customer rows, parsed and checked, with what staging does with each (disposition).
 -- Customers are a dimension: only a missing id quarantines the row; an invalid attribute
--- (malformed e-mail, bad signup time, unknown code) is set to null and listed in value_issues.
+-- (malformed e-mail, bad signup time, unknown code, a country that is not ISO 3166-1 alpha-2,
+-- an update before signup) is set to null and listed in value_issues; an alpha-3 country code
+-- or a known alias is read as its alpha-2 code (listed too).
 -- Holds personal data: read only by stg_shop__customers (pseudonymized, no PII),
 -- stg_shop__customer_identities (restricted) and the quarantine log (no PII).
 with
 
 source as (
     select * from {{ raw_source('shop', 'customers') }}
+),
+
+country_codes as (
+    select * from {{ ref('country_codes') }}
 ),
 
 parsed as (
@@ -29,9 +35,36 @@ parsed as (
     from source
 ),
 
+-- the ISO 3166-1 alpha-2 code of the raw country: as given, from an alpha-3 code or a known
+-- alias (var country_code_aliases, e.g. UK for GB); null when it is none of them
+countries_resolved as (
+    select
+        parsed.*,
+        coalesce(
+            alpha2.country_code,
+            alpha3.country_code,
+            {%- set aliases = var('country_code_aliases', {'UK': 'GB', 'EL': 'GR'}) %}
+            case parsed.country_code
+                {%- for alias, code in aliases.items() %}
+                when '{{ alias }}' then '{{ code }}'
+                {%- endfor %}
+            end
+        ) as iso_country_code
+    from parsed
+    left join country_codes as alpha2
+        on parsed.country_code = alpha2.country_code
+    left join country_codes as alpha3
+        on parsed.country_code = alpha3.alpha3_code
+),
+
 checked as (
     select
         *,
+        case
+            when country_code is null then 'missing country_code'
+            when iso_country_code is null then 'unexpected country_code'
+            when iso_country_code <> country_code then 'country_code read as ' || iso_country_code
+        end as country_code_issue,
         coalesce(
             regexp_full_match(email, '[^@\s]+@[^@\s]+\.[^@\s.]+'), false
         ) as has_valid_email,
@@ -40,8 +73,23 @@ checked as (
         {{ check_accepted('signup_channel', ['web', 'app', 'store', 'marketplace'], required=false) }}
             as signup_channel_issue,
         {{ check_value('is_loyalty_member', required=false) }} as is_loyalty_member_issue,
-        {{ quarantine_reason([check_identifier('customer_id')]) }} as quarantine_reason
-    from parsed
+        {{ quarantine_reason([check_identifier('customer_id')]) }} as quarantine_reason,
+        {{ content_hash([
+            'customer_id', 'email', 'first_name', 'last_name', 'country_code', 'state_code',
+            'signup_channel', 'is_loyalty_member', 'signup_at', 'updated_at',
+        ]) }} as content_hash,
+        {{ is_erased_customer('customer_id') }} as is_erased
+    from countries_resolved
+),
+
+-- a record cannot change before it exists: such an updated_at is not trusted (set to null)
+timelines_checked as (
+    select
+        *,
+        coalesce(
+            signup_at_issue is null and updated_at_issue is null and updated_at < signup_at, false
+        ) as is_updated_before_signup
+    from checked
 ),
 
 repaired as (
@@ -52,14 +100,16 @@ repaired as (
         case when has_valid_email then email end as email,
         first_name,
         last_name,
-        country_code,
-        case when country_code in ('US', 'CA') then state_code end as state_code,
-        {{ privacy_region('country_code', 'state_code') }} as privacy_region,
+        iso_country_code as country_code,
+        case when iso_country_code in ('US', 'CA') then state_code end as state_code,
+        -- an unknown country falls to 'other': opt-in, the most protective regime
+        {{ privacy_region('iso_country_code', 'state_code') }} as privacy_region,
         case when signup_channel_issue is null then signup_channel end as signup_channel,
         is_loyalty_member,
         has_valid_email,
         case when signup_at_issue is null then signup_at end as signup_at,
-        case when updated_at_issue is null then updated_at end as updated_at,
+        case when updated_at_issue is null and not is_updated_before_signup then updated_at end
+            as updated_at,
         nullif(
             concat_ws(
                 '; ',
@@ -67,21 +117,24 @@ repaired as (
                 case when email is null then 'missing email' end,
                 signup_at_issue,
                 updated_at_issue,
+                case when is_updated_before_signup then 'updated_at before signup_at' end,
+                case when country_code is not null then country_code_issue end,
                 signup_channel_issue,
                 is_loyalty_member_issue
             ),
             ''
         ) as value_issues,
-        quarantine_reason
-    from checked
+        quarantine_reason,
+        content_hash,
+        is_erased
+    from timelines_checked
 ),
 
 final as (
     select
         *,
         {{ disposition(
-            ['customer_id'],
-            'updated_at desc nulls last, source_file desc, source_row_number desc'
+            ['customer_id'], 'updated_at desc nulls last', version='updated_at', erased='is_erased'
         ) }} as disposition
     from repaired
 )

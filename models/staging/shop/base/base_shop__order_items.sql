@@ -36,7 +36,16 @@ checked as (
             check_amount('discount_amount', required=false),
             check_amount('line_amount'),
             check_known('order_id', 'base_shop__orders', 'order_id'),
-        ]) }} as quarantine_reason
+        ]) }} as quarantine_reason,
+        {{ content_hash([
+            'order_item_id', 'order_id', 'product_id', 'quantity', 'unit_price', 'discount_amount',
+            'line_amount',
+        ]) }} as content_hash,
+        -- lines of an erased customer's order go with it
+        coalesce(order_id in (
+            select erased_orders.order_id from {{ ref('base_shop__orders') }} as erased_orders
+            where erased_orders.disposition = 'deleted_customer'
+        ), false) as is_erased
     from parsed
 ),
 
@@ -52,7 +61,8 @@ final as (
         coalesce(discount_amount, 0) as discount_amount,
         line_amount,
         quarantine_reason,
-        {{ disposition(['order_item_id'], 'source_file desc, source_row_number desc') }} as disposition
+        content_hash,
+        {{ disposition(['order_item_id'], erased='is_erased') }} as disposition
     from checked
 )
 

@@ -1,10 +1,27 @@
 -- All raw order rows, parsed and checked, with their disposition. An order row with a missing
 -- or unknown key, an unparseable or implausible time, an invalid amount or an unexpected
--- status/channel is quarantined; among valid versions of an order the latest updated_at wins.
+-- status/channel is quarantined; an order placed before its customer signed up is staged and
+-- flagged (flags, logged as 'flagged'); among valid versions of an order the latest updated_at wins
+-- (older ones are superseded; two versions with the same updated_at and different content are
+-- a conflict, won by the smaller content_hash: see disposition).
 with
 
 source as (
     select * from {{ raw_source('shop', 'orders') }}
+),
+
+base_shop__customers as (
+    select * from {{ ref('base_shop__customers') }}
+),
+
+-- the earliest valid signup of each customer, to flag orders placed before it
+customer_signups as (
+    select
+        customer_id,
+        min(signup_at) as signup_at
+    from base_shop__customers
+    where quarantine_reason is null
+    group by customer_id
 ),
 
 parsed as (
@@ -56,7 +73,20 @@ checked as (
             check_amount('total_amount'),
             check_value('is_gift', required=false),
             check_known('customer_id', 'base_shop__customers', 'customer_id'),
-        ]) }} as quarantine_reason
+        ]) }} as quarantine_reason,
+        {{ content_hash([
+            'order_id', 'customer_id', 'channel', 'order_status', 'currency_code', 'discount_code',
+            'gift_message', 'subtotal_amount', 'discount_amount', 'shipping_amount', 'tax_amount',
+            'total_amount', 'is_gift', 'ordered_at', 'updated_at',
+        ]) }} as content_hash,
+        {{ is_erased_customer('customer_id') }} as is_erased,
+        -- a guest order before the account was opened is real revenue: kept, and flagged
+        case
+            when parsed.ordered_at < (
+                select customer_signups.signup_at from customer_signups
+                where customer_signups.customer_id = parsed.customer_id
+            ) then 'ordered_at before the customer''s signup_at'
+        end as flags
     from parsed
 ),
 
@@ -80,9 +110,10 @@ final as (
         ordered_at,
         updated_at,
         quarantine_reason,
+        flags,
+        content_hash,
         {{ disposition(
-            ['order_id'],
-            'updated_at desc, source_file desc, source_row_number desc'
+            ['order_id'], 'updated_at desc', version='updated_at', erased='is_erased'
         ) }} as disposition
     from checked
 )

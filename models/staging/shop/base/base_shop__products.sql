@@ -38,7 +38,11 @@ checked as (
             as style_issue,
         {{ check_amount('list_price', required=false) }} as list_price_issue,
         {{ check_timestamp('launched_at', required=false) }} as launched_at_issue,
-        {{ quarantine_reason([check_identifier('product_id')]) }} as quarantine_reason
+        {{ quarantine_reason([check_identifier('product_id')]) }} as quarantine_reason,
+        {{ content_hash([
+            'product_id', 'product_name', 'category', 'metal', 'gemstone', 'style', 'currency_code',
+            'list_price', 'is_lab_grown', 'is_bridal', 'launched_at',
+        ]) }} as content_hash
     from parsed
 ),
 
@@ -63,14 +67,15 @@ repaired as (
             ),
             ''
         ) as value_issues,
-        quarantine_reason
+        quarantine_reason,
+        content_hash
     from checked
 ),
 
 final as (
     select
         *,
-        {{ disposition(['product_id'], 'source_file desc, source_row_number desc') }} as disposition
+        {{ disposition(['product_id'], 'launched_at desc nulls last') }} as disposition
     from repaired
 )
 

@@ -36,7 +36,12 @@ checked as (
             check_timestamp('responded_at'),
             check_known('customer_id', 'base_shop__customers', 'customer_id'),
             check_known('order_id', 'base_shop__orders', 'order_id'),
-        ]) }} as quarantine_reason
+        ]) }} as quarantine_reason,
+        {{ content_hash([
+            'response_id', 'customer_id', 'order_id', 'survey_type', 'purchase_occasion',
+            'style_preference', 'value_priority', 'responded_at',
+        ]) }} as content_hash,
+        {{ is_erased_customer('customer_id') }} as is_erased
     from parsed
 ),
 
@@ -53,7 +58,8 @@ final as (
         value_priority,
         responded_at,
         quarantine_reason,
-        {{ disposition(['response_id'], 'source_file, source_row_number') }} as disposition
+        content_hash,
+        {{ disposition(['response_id'], 'responded_at', erased='is_erased') }} as disposition
     from checked
 )
 

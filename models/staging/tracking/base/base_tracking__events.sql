@@ -1,13 +1,15 @@
 -- All raw event rows, parsed, checked and pseudonymized, with their disposition. An event with
 -- a missing key or device id, an unknown customer, an unexpected type, unparseable properties,
 -- an unparseable, implausible or future time, or an event time after its receipt is
--- quarantined. Among copies of one event_id the first received is kept.
+-- quarantined. Among copies of one event_id the first received is kept (ties: the smaller
+-- content_hash); a copy with other content (received_at aside) is a conflict, not a duplicate.
 --
 -- Incremental by delivery file: raw events arrive as daily deliveries
 -- (events/delivered_date=YYYY-MM-DD/*.parquet). Each run reads only the files it has not
 -- loaded yet, among the deliveries of the last var delivery_lookback_days days before the
 -- newest one loaded (older folders are skipped by name, unopened), and appends their rows; a
--- valid copy of an event_id staged by an earlier load is a duplicate. Re-running a day reads
+-- valid copy of an event_id staged by an earlier load is a duplicate (a conflict if its
+-- content differs: the earlier row stays). Re-running a day reads
 -- no file twice. Ids of people are stored only as keys, properties only as the fields used.
 --
 -- Copies of one event are ranked only for the event ids that occur more than once in the batch
@@ -51,11 +53,37 @@ parsed as (
     from source
 ),
 
+erasures_checked as (
+    select
+        *,
+        coalesce(json_valid(properties), true) as has_valid_properties,
+        {{ is_erased_customer('customer_id') }} as is_erased
+    from parsed
+),
+
+-- ids of people become keys here, and never for an erased customer's rows
 properties_parsed as (
     select
         *,
-        coalesce(json_valid(properties), true) as has_valid_properties
-    from parsed
+        case when not is_erased then {{ pseudonymize('anonymous_id', 'anonymous_id') }} end
+            as anonymous_key,
+        case when not is_erased then {{ pseudonymize('customer_id', 'customer_id') }} end
+            as customer_key,
+        case when not is_erased then {{ pseudonymize('session_id', 'session_id') }} end
+            as session_key
+    from erasures_checked
+),
+
+-- what the event says, over keys (a digest of raw ids is not stored); not when or in which
+-- delivery the collector received it
+hashed as (
+    select
+        *,
+        {{ content_hash([
+            'event_id', 'anonymous_key', 'customer_key', 'session_key', 'product_id', 'event_type',
+            'platform', 'properties', 'event_at',
+        ]) }} as content_hash
+    from properties_parsed
 ),
 
 -- not materialized: the copy ranks read only the rows of repeated ids from it
@@ -76,7 +104,7 @@ checked as not materialized (
             check_order('event_at', 'received_at', tolerance_hours=1),
             check_known('customer_id', 'base_shop__customers', 'customer_id'),
         ]) }} as quarantine_reason
-    from properties_parsed
+    from hashed
 ),
 
 repeated_ids as (
@@ -92,8 +120,12 @@ copy_ranks as (
         source_row_number,
         row_number() over (
             partition by event_id
-            order by received_at, source_file, source_row_number
-        ) as copy_rank
+            order by received_at, content_hash
+        ) as copy_rank,
+        first_value(content_hash) over (
+            partition by event_id
+            order by received_at, content_hash
+        ) as kept_hash
     from checked
     where
         quarantine_reason is null
@@ -103,13 +135,17 @@ copy_ranks as (
 earlier_staged as (
     -- event_ids of this batch that an earlier load already staged
     {% if is_incremental() %}
-        select loaded.event_id
+        select
+            loaded.event_id,
+            loaded.content_hash
         from {{ this }} as loaded
         inner join (select distinct event_id from checked) as batch
             on loaded.event_id = batch.event_id
         where loaded.disposition = 'staged'
     {% else %}
-        select cast(null as varchar) as event_id
+        select
+            cast(null as varchar) as event_id,
+            cast(null as varchar) as content_hash
         where false
     {% endif %}
 ),
@@ -117,12 +153,16 @@ earlier_staged as (
 ranked as (
     select
         checked.*,
-        copy_ranks.copy_rank
+        copy_ranks.copy_rank,
+        copy_ranks.kept_hash,
+        earlier_staged.content_hash as earlier_hash
     from checked
     left join copy_ranks
         on
             checked.source_file = copy_ranks.source_file
             and checked.source_row_number = copy_ranks.source_row_number
+    left join earlier_staged
+        on checked.event_id = earlier_staged.event_id
 ),
 
 final as (
@@ -131,9 +171,9 @@ final as (
         source_row_number,
         delivered_date,
         event_id,
-        {{ pseudonymize('anonymous_id') }} as anonymous_key,
-        {{ pseudonymize('customer_id') }} as customer_key,
-        {{ pseudonymize('session_id') }} as session_key,
+        anonymous_key,
+        customer_key,
+        session_key,
         product_id,
         case when has_valid_properties then json_extract_string(properties, '$.order_id') end
             as order_id,
@@ -154,11 +194,14 @@ final as (
         event_at,
         received_at,
         quarantine_reason,
+        content_hash,
         {{ disposition(
             ['event_id'],
-            'received_at, source_file, source_row_number',
-            kept_before='event_id in (select earlier_staged.event_id from earlier_staged)',
-            copy_rank='copy_rank'
+            'received_at',
+            earlier_hash='earlier_hash',
+            copy_rank='copy_rank',
+            kept_hash='kept_hash',
+            erased='is_erased'
         ) }} as disposition
     from ranked
 )
