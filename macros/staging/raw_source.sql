@@ -84,22 +84,38 @@
         {%- set row_number_sql = "row_number() over () - 1" -%}
     {%- endif -%}
 
-    {%- set described = run_query("describe select * from " ~ reader) -%}
-    {%- set present = {} -%}
+    {#- the names as written in the file: DuckDB renames a second column that differs only in
+        case (COUNTRY_CODE becomes COUNTRY_CODE_1), so a contract column would silently bind
+        the first one -#}
+    {%- if found.candidate.format == 'csv' -%}
+        {%- set header = run_query(
+            "select * from read_csv('" ~ path ~ "', header = false, all_varchar = true) limit 1"
+        ) -%}
+        {%- set written = header.rows[0] | list if header.rows | length > 0 else [] -%}
+    {%- else -%}
+        {%- set written = run_query(
+            "select distinct name from parquet_schema('" ~ path ~ "') where num_children is null"
+        ).columns[0].values() | list -%}
+    {%- endif -%}
     {%- set spelled = {} -%}
-    {%- set contract = node.columns.values() | map(attribute='name') | map('lower') | list -%}
-    {%- for row in described.rows -%}
-        {%- set name = row[0] | lower -%}
-        {%- if name in spelled and name in contract -%}
+    {%- for name in written if name is not none -%}
+        {%- set lowered = name | lower -%}
+        {%- if lowered in spelled and spelled[lowered] != name
+            and lowered in node.columns.keys() | map('lower') | list -%}
             {{- exceptions.raise_compiler_error(
                 "Raw file '" ~ path ~ "' (" ~ source_name ~ "." ~ table_name ~ "): columns '"
-                ~ spelled[name] ~ "' and '" ~ row[0] ~ "' differ only in case, so contract column '"
-                ~ name ~ "' is ambiguous: keep one of them (see docs/raw-data-contract.md)."
+                ~ spelled[lowered] ~ "' and '" ~ name ~ "' differ only in case, so contract column '"
+                ~ lowered ~ "' is ambiguous: keep one of them (see docs/raw-data-contract.md)."
             ) -}}
         {%- endif -%}
-        {%- do spelled.update({name: row[0]}) -%}
-        {%- if name != 'delivered_date' -%}
-            {%- do present.update({name: row[1]}) -%}
+        {%- do spelled.update({lowered: name}) -%}
+    {%- endfor -%}
+
+    {%- set described = run_query("describe select * from " ~ reader) -%}
+    {%- set present = {} -%}
+    {%- for row in described.rows -%}
+        {%- if row[0] | lower != 'delivered_date' -%}
+            {%- do present.update({row[0] | lower: row[1]}) -%}
         {%- endif -%}
     {%- endfor -%}
 

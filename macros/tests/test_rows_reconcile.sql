@@ -28,6 +28,11 @@
     {{- exceptions.raise_compiler_error(
         "dbt var reject_share_severity must be 'error' or 'warn', got '" ~ severity ~ "'"
     ) -}}
+{%- endif -%}
+{#- warn: an abnormal share is a returned row, and this test only warns (a broken
+    reconciliation still stops it through the SQL error) -#}
+{%- if severity == 'warn' -%}
+    {{- config(severity='warn') -}}
 {%- endif %}
 
 with
