@@ -53,7 +53,7 @@
         when row_number() {{ window }} = 1 then 'staged'
         when content_hash = first_value(content_hash) {{ window }} then 'duplicate'
         {%- if version is not none %}
-        when ({{ version }}) is distinct from first_value({{ version }}) {{ window }}
+        when not (({{ version }}) is not distinct from first_value({{ version }}) {{ window }})
             then 'superseded'
         {%- endif %}
         {%- endif %}

@@ -26,7 +26,9 @@ EU = "('AT','BE','DE','FR','IT','NL','ES','IE','PL','SE','DK','FI','PT')"
 
 def key(kind: str, value: str) -> str:
     """The pseudonym an identifier must get (the oracle: HMAC-SHA256 of kind:value)."""
-    return hmac.new(DEVELOPMENT_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        DEVELOPMENT_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def rewrite(path: Path, sql: str) -> None:
@@ -139,7 +141,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Hostile:
 
     # ---- the mutations
     consent = raw / "consent_events.parquet"
-    event_id, reused_customer, granted_at = picks["reused_id"]
+    event_id, _, granted_at = picks["reused_id"]
     withdrawn_at = datetime.fromisoformat(str(granted_at)) + timedelta(hours=1)
     rewrite(
         consent,
@@ -169,7 +171,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Hostile:
         """,
     )
     customers = raw / "customers.parquet"
-    (updated_customer, signup_at) = picks["early_update"]
+    updated_customer = picks["early_update"][0]
     rewrite(
         customers,
         f"""
@@ -374,8 +376,12 @@ def test_impossible_timelines_are_flagged_repaired_or_quarantined(hostile: Hosti
         "select disposition, reason from staging.stg_shop__quarantined_rows "
         "where source_table = 'orders' and record_id = ?",
         [order_id],
-    ).fetchall() == [("flagged", "flagged (staged as is): ordered_at before the customer's signup_at")]
-    assert scalar(con, f"select count(*) from staging.stg_shop__orders where order_id = '{order_id}'")
+    ).fetchall() == [
+        ("flagged", "flagged (staged as is): ordered_at before the customer's signup_at")
+    ]
+    assert scalar(
+        con, f"select count(*) from staging.stg_shop__orders where order_id = '{order_id}'"
+    )
     customer_key = key("customer_id", hostile.picks["early_update"][0])
     repaired = con.execute(
         "select reason from staging.stg_shop__quarantined_rows "
@@ -556,9 +562,7 @@ def test_a_reconciliation_failure_prints_the_counts(
     raw_rows = con.execute(f"select count(*) from read_parquet('{raw}/orders.parquet')").fetchall()
     staged = con.execute("select count(*) from staging.stg_shop__orders").fetchall()[0][0]
     con.close()
-    result = dbt_in(
-        ["test", "--select", "stg_shop__orders,test_name:rows_reconcile"], raw
-    )
+    result = dbt_in(["test", "--select", "stg_shop__orders,test_name:rows_reconcile"], raw)
     assert result.returncode != 0
     assert "rows_reconcile shop.orders: raw rows do not reconcile (" in result.output
     assert f"raw {raw_rows[0][0]}, staged {staged}, quarantined " in result.output

@@ -93,16 +93,16 @@ checked as (
         nullif(concat_ws(
             '; ',
             case
-                when not classified.is_grant and consent_status is null
+                when not classified.is_grant and classified.consent_status is null
                     then 'missing consent_status read as withdrawn'
-                when not classified.is_grant and consent_status = 'granted'
+                when not classified.is_grant and classified.consent_status = 'granted'
                     then 'grant carried by a gpc_signal read as withdrawn'
                 when not classified.is_grant
-                    and consent_status not in ('denied', 'withdrawn')
+                    and classified.consent_status not in ('denied', 'withdrawn')
                     then 'unexpected consent_status read as withdrawn'
             end,
             case
-                when not classified.is_grant and consent_event_id is null
+                when not classified.is_grant and classified.consent_event_id is null
                     then 'missing consent_event_id derived from content'
             end,
             case

@@ -15,6 +15,10 @@ country_codes as (
     select * from {{ ref('country_codes') }}
 ),
 
+country_code_aliases as (
+    select * from {{ ref('country_code_aliases') }}
+),
+
 parsed as (
     select
         source_file,
@@ -36,25 +40,20 @@ parsed as (
 ),
 
 -- the ISO 3166-1 alpha-2 code of the raw country: as given, from an alpha-3 code or a known
--- alias (var country_code_aliases, e.g. UK for GB); null when it is none of them
+-- alias (seed country_code_aliases, e.g. UK for GB); null when it is none of them
 countries_resolved as (
     select
         parsed.*,
         coalesce(
-            alpha2.country_code,
-            alpha3.country_code,
-            {%- set aliases = var('country_code_aliases', {'UK': 'GB', 'EL': 'GR'}) %}
-            case parsed.country_code
-                {%- for alias, code in aliases.items() %}
-                when '{{ alias }}' then '{{ code }}'
-                {%- endfor %}
-            end
+            alpha2.country_code, alpha3.country_code, country_code_aliases.country_code
         ) as iso_country_code
     from parsed
     left join country_codes as alpha2
         on parsed.country_code = alpha2.country_code
     left join country_codes as alpha3
         on parsed.country_code = alpha3.alpha3_code
+    left join country_code_aliases
+        on parsed.country_code = country_code_aliases.alias_code
 ),
 
 checked as (

@@ -54,6 +54,15 @@ parsed as (
     from source
 ),
 
+signups_joined as (
+    select
+        parsed.*,
+        customer_signups.signup_at as customer_signup_at
+    from parsed
+    left join customer_signups
+        on parsed.customer_id = customer_signups.customer_id
+),
+
 checked as (
     select
         *,
@@ -82,12 +91,9 @@ checked as (
         {{ is_erased_customer('customer_id') }} as is_erased,
         -- a guest order before the account was opened is real revenue: kept, and flagged
         case
-            when parsed.ordered_at < (
-                select customer_signups.signup_at from customer_signups
-                where customer_signups.customer_id = parsed.customer_id
-            ) then 'ordered_at before the customer''s signup_at'
+            when ordered_at < customer_signup_at then 'ordered_at before the customer''s signup_at'
         end as flags
-    from parsed
+    from signups_joined
 ),
 
 final as (
