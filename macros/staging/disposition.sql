@@ -3,7 +3,8 @@
                    condition, e.g. customer_id in erased_customer_ids()): never staged
       quarantined  it failed a check (quarantine_reason)
       staged       the kept row of its key: the first valid row in order_by, ties broken by
-                   content_hash, so the winner never depends on file order
+                   content_hash, so the winning content never depends on file order (among
+                   exact copies, the first in position)
       duplicate    an exact copy (same content_hash) of the kept row
       superseded   an older version of the key (its version differs from the kept row's)
       conflict     same key (and same version, where there is one) as the kept row, but a
@@ -26,15 +27,18 @@
       earlier_hash: optional SQL expression, see above
       copy_rank, kept_hash: optional precomputed rank and kept hash, see above
       erased: optional SQL condition: the row belongs to an erased customer
+      position: the raw row's position, last tie-break: among exact copies, which one is
+        logged as the staged row is then deterministic too (default source_file,
+        source_row_number)
 -#}
 {% macro disposition(
     key_columns, order_by=none, version=none, earlier_hash=none, copy_rank=none, kept_hash=none,
-    erased=none
+    erased=none, position='source_file, source_row_number'
 ) -%}
     {%- set window -%}
         over (
             partition by quarantine_reason is null, {{ key_columns | join(', ') }}
-            order by {{ order_by ~ ', ' if order_by }}content_hash
+            order by {{ order_by ~ ', ' if order_by }}content_hash, {{ position }}
         )
     {%- endset -%}
     case

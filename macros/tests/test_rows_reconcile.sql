@@ -35,6 +35,7 @@
     {{- config(severity='warn') -}}
 {%- endif %}
 
+{% set failures_sql %}
 with
 
 raw_files as (
@@ -139,7 +140,20 @@ failures as (
         || 'var reject_share_severity: warn only warns. (' || counts_text || ')'
     from checked
     where reject_share > {{ limit }}
-),
+)
+{% endset %}
+
+{#- warn: print each abnormal share now (the returned row alone would only say "Got 1 result");
+    an ephemeral model cannot be queried on its own, its test then only returns the row -#}
+{%- if execute and severity == 'warn' and '__dbt__cte__' not in (model | string) -%}
+    {%- for row in run_query(failures_sql ~ ' select failure from failures').rows -%}
+        {%- if row[0].startswith('Abnormal reject share') -%}
+            {%- do exceptions.warn(row[0]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endif %}
+
+{{ failures_sql }},
 
 final as (
     select

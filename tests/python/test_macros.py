@@ -291,29 +291,64 @@ def test_parse_timestamp_normalizes_offsets_to_utc(render: Render) -> None:
     assert parsed["not a date"] is None
 
 
-def test_disposition_keeps_the_first_valid_copy_and_earlier_loads(render: Render) -> None:
-    # k1: two valid copies (the earlier kept) and an invalid one; k2: staged by an earlier load
-    sql = render(
-        "select k, n, {{ disposition(['k'], 'n', kept_before=\"k = 'k2'\") }} "
-        "from (values ('k1', 2, null), ('k1', 1, null), ('k1', 0, 'bad'), ('k2', 5, null), "
-        "('k3', 7, null)) as t(k, n, quarantine_reason) order by k, n"
+def test_disposition_tells_copies_versions_and_conflicts_apart(render: Render) -> None:
+    # key k, version v, content digest h (given), n only orders the output
+    # k1: the latest version (v=2) twice with one content -> staged + duplicate, an older
+    #     version -> superseded, the latest version with other content -> conflict, and an
+    #     invalid row; k2: staged by an earlier load with digest 'e' (a copy, then a conflict);
+    # k3: erased; k4: alone
+    rows = (
+        "('k1', 1, 2, 'b', null, null, false), ('k1', 2, 2, 'b', null, null, false), "
+        "('k1', 3, 1, 'a', null, null, false), ('k1', 4, 2, 'c', null, null, false), "
+        "('k1', 5, 2, 'z', 'bad', null, false), ('k2', 6, 1, 'e', null, 'e', false), "
+        "('k2', 7, 1, 'f', null, 'e', false), ('k3', 8, 1, 'g', 'bad', null, true), "
+        "('k4', 9, 1, 'h', null, null, false)"
     )
-    assert run(sql) == [
-        ("k1", 0, "quarantined"),
-        ("k1", 1, "staged"),
-        ("k1", 2, "duplicate"),
-        ("k2", 5, "duplicate"),
-        ("k3", 7, "staged"),
-    ]
-    # with precomputed copy ranks (ranks of the valid rows of repeated keys, null otherwise)
+    columns = "t(k, n, v, content_hash, quarantine_reason, earlier, erased)"
+    sql = render(
+        "select n, {{ disposition(['k'], 'v desc', version='v', earlier_hash='earlier', "
+        f"erased='erased', position='n') }}}} from (values {rows}) as {columns} order by n"
+    )
+    expected = [
+        (1, "staged"), (2, "duplicate"), (3, "superseded"), (4, "conflict"), (5, "quarantined"),
+        (6, "duplicate"), (7, "conflict"), (8, "deleted_customer"), (9, "staged"),
+    ]  # fmt: skip
+    assert run(sql) == expected
+    # the winner among conflicting contents is the smaller digest, whatever the row order
+    reordered = render(
+        "select n, {{ disposition(['k'], 'v desc', version='v', earlier_hash='earlier', "
+        f"erased='erased', position='n') }}}} from (select * from (values {rows}) as {columns} "
+        "order by n desc) order by n"
+    )
+    assert run(reordered) == expected
+    # without a version every other content of a key is a conflict
+    no_version = render(
+        "select n, {{ disposition(['k'], position='n') }} from (values ('k', 1, 'b', null), ('k', 2, 'a', null), "
+        "('k', 3, 'a', null)) as t(k, n, content_hash, quarantine_reason) order by n"
+    )
+    assert run(no_version) == [(1, "conflict"), (2, "staged"), (3, "duplicate")]
+    # precomputed copy ranks and kept digests (the events base) give the same as the windows
     ranked = render(
-        "select k, n, {{ disposition(['k'], 'n', kept_before=\"k = 'k2'\", copy_rank='r') }} "
-        "from (values ('k1', 2, null, 2), ('k1', 1, null, 1), ('k1', 0, 'bad', null), "
-        "('k2', 5, null, null), ('k3', 7, null, null)) as t(k, n, quarantine_reason, r) "
-        "order by k, n"
+        "select n, {{ disposition(['k'], earlier_hash='earlier', copy_rank='r', kept_hash='kh', "
+        "erased='erased') }} from (values ('k1', 1, 'b', null, null, false, 1, 'b'), "
+        "('k1', 2, 'b', null, null, false, 2, 'b'), ('k1', 3, 'c', null, null, false, 3, 'b'), "
+        "('k2', 4, 'e', null, 'e', false, null, null), ('k5', 5, 'x', null, null, true, null, null)"
+        ") as t(k, n, content_hash, quarantine_reason, earlier, erased, r, kh) order by n"
     )
     assert "row_number" not in ranked
-    assert run(ranked) == run(sql)
+    assert run(ranked) == [
+        (1, "staged"), (2, "duplicate"), (3, "conflict"), (4, "duplicate"), (5, "deleted_customer"),
+    ]  # fmt: skip
+
+
+def test_content_hash_encoding_is_injective(render: Render) -> None:
+    sql = render(
+        "select a, b, {{ content_hash(['a', 'b']) }} from (values ('ab', 'c'), ('a', 'bc'), "
+        "(null, 'x'), ('', 'x'), ('null', 'x'), ('-', 'x'), ('1:a', null), ('1', ':a')) as t(a, b)"
+    )
+    digests = [row[2] for row in run(sql)]
+    assert len(digests) == 8 and len(set(digests)) == 8
+    assert all(len(d) == 32 for d in digests)
 
 
 def test_privacy_region(render: Render) -> None:

@@ -1,7 +1,7 @@
 -- Every right-to-delete request staged by the business date: when it was made, verified and
 -- processed (the first business date after verification: from then on the customer has no row
--- in the feature, membership, export, history and suppression relations listed), and a check
--- that no row of the customer remains in them. No personal data and no customer key.
+-- in any stored relation but compliance_suppression_list), and a check that no row of the
+-- customer remains in the main ones. No personal data and no customer key.
 with
 
 int_deletion_requests_processed as (
@@ -20,6 +20,14 @@ int_segment_qualifications_tracked as (
     select * from {{ ref('int_segment_qualifications_tracked') }}
 ),
 
+int_events_attributed as (
+    select * from {{ ref('int_events_attributed') }}
+),
+
+int_orders_valued as (
+    select * from {{ ref('int_orders_valued') }}
+),
+
 requests as (
     select * from int_deletion_requests_processed
 ),
@@ -29,7 +37,9 @@ remaining as (
         requests.request_id,
         count(distinct customer_features.customer_key)
         + count(distinct segment_membership.customer_key)
-        + count(distinct int_segment_qualifications_tracked.customer_key) as remaining_rows
+        + count(distinct int_segment_qualifications_tracked.customer_key)
+        + count(distinct int_events_attributed.customer_key)
+        + count(distinct int_orders_valued.customer_key) as remaining_rows
     from requests
     left join customer_features
         on requests.customer_key = customer_features.customer_key
@@ -37,6 +47,10 @@ remaining as (
         on requests.customer_key = segment_membership.customer_key
     left join int_segment_qualifications_tracked
         on requests.customer_key = int_segment_qualifications_tracked.customer_key
+    left join int_events_attributed
+        on requests.customer_key = int_events_attributed.customer_key
+    left join int_orders_valued
+        on requests.customer_key = int_orders_valued.customer_key
     group by requests.request_id
 ),
 
@@ -51,10 +65,17 @@ final as (
         requests.is_processed,
         case
             when requests.is_processed
+                -- every stored relation keyed to customers: staging never stages the customer's
+                -- rows again, and the incremental ones purge what they loaded before
                 then {{ sql_string_list([
+                    'staging (every model: rows logged as deleted_customer, without keys)',
+                    'staging.base_tracking__events', 'intermediate.int_events_attributed',
+                    'intermediate.int_customer_event_days_aggregated', 'intermediate.int_orders_valued',
+                    'intermediate.int_segment_exposures_attributed',
+                    'intermediate.int_segment_qualifications_tracked',
                     'marts.customer_features', 'marts.segment_membership',
-                    'marts.segment_activation_export', 'intermediate.int_segment_qualifications_tracked',
-                    'history.customer_features_history', 'history.segment_history'
+                    'marts.segment_activation_export', 'history.customer_features_history',
+                    'history.segment_history'
                 ]) }}
         end as relations_purged,
         remaining.remaining_rows as rows_remaining,

@@ -120,11 +120,11 @@ copy_ranks as (
         source_row_number,
         row_number() over (
             partition by event_id
-            order by received_at, content_hash
+            order by received_at, content_hash, source_file, source_row_number
         ) as copy_rank,
         first_value(content_hash) over (
             partition by event_id
-            order by received_at, content_hash
+            order by received_at, content_hash, source_file, source_row_number
         ) as kept_hash
     from checked
     where
