@@ -428,7 +428,9 @@ def test_a_device_id_equal_to_a_customer_id_is_not_linkable(hostile: Hostile) ->
 
 def test_an_erased_customer_remains_only_in_the_suppression_list(hostile: Hostile) -> None:
     customer_id = hostile.picks["erased"][0]
-    needles = {customer_id, key("customer_id", customer_id)}
+    legacy = hmac.new(DEVELOPMENT_KEY.encode(), customer_id.encode(), hashlib.sha256).hexdigest()
+    # the raw id, its key, and its key in the format before domain separation (defect 8)
+    needles = {customer_id, key("customer_id", customer_id), legacy}
     con = connect(hostile.build.warehouse)
     columns = con.execute(
         """
