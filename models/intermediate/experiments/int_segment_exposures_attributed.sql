@@ -156,10 +156,10 @@ with_declared_version as (
     left join consent_versions
         on
             with_consent.consent_version = consent_versions.consent_version
-            and consent_versions.published_on <= with_consent.exposure_date
+            and with_consent.exposure_date >= consent_versions.published_on
             and (
                 privacy_regimes.jurisdiction is null
-                or consent_versions.jurisdiction = privacy_regimes.jurisdiction
+                or privacy_regimes.jurisdiction = consent_versions.jurisdiction
             )
 ),
 
