@@ -1,11 +1,13 @@
 {#- Re-runs segments as of past business dates from the snapshots alone, for auditors: for every
     day D in [from_date, to_date], the rule version in force on each earlier day d is evaluated
     on the customer_features snapshot valid on d, with the consent state of d (a customer
-    qualifies on d only if the required purpose was allowed on d); a customer is a member on D
-    when their last qualification d satisfies d + retention_days > D (retention of the version
-    they qualified under) and the required purpose is allowed on D. The experiment arm is
-    recomputed from the consent_version of D. Rows: audit_date, customer_key, segment_id,
-    segment_version, consent_version, experiment_arm. The registry definitions are those the
+    qualifies on d only if the required purpose was allowed on d on a legal ground the version's
+    lawful basis accepts); a customer is a member on D when their last qualification d
+    satisfies d + retention_days > D (retention of the version they qualified under) and the
+    required purpose is allowed on D on such a ground (macro legal_ground_suffices). The legal
+    ground and the version processed under are those of D's features for the purpose; the
+    experiment arm is recomputed from that version. Rows: audit_date, customer_key,
+    segment_id, segment_version, legal_ground, consent_version, experiment_arm. The registry definitions are those the
     registry snapshot holds on to_date; history starts on the first snapshotted day and assumes
     one run per business day (as daily runs and make simulate do).
 
@@ -89,10 +91,18 @@
             last_qualifications.customer_key,
             last_qualifications.segment_id,
             last_qualifications.segment_version,
-            feature_days.consent_version,
+            reproduced_versions.lawful_basis,
+            {{ segwarehouse.purpose_column(
+                'reproduced_versions.required_purpose', 'feature_days', 'legal_ground'
+            ) }} as legal_ground,
+            {{ segwarehouse.purpose_column(
+                'reproduced_versions.required_purpose', 'feature_days', 'legal_ground_version'
+            ) }} as consent_version,
             {{ experiment_arm(
                 'last_qualifications.customer_key', 'last_qualifications.segment_id',
-                'feature_days.consent_version', 'reproduced_versions.holdout_pct'
+                segwarehouse.purpose_column(
+                    'reproduced_versions.required_purpose', 'feature_days', 'legal_ground_version'
+                ), 'reproduced_versions.holdout_pct'
             ) }} as experiment_arm,
             {{ segwarehouse.purpose_allowed(
                 'reproduced_versions.required_purpose', 'feature_days'
@@ -116,10 +126,13 @@
         customer_key,
         segment_id,
         segment_version,
+        legal_ground,
         consent_version,
         experiment_arm
     from reproduced
-    where coalesce(is_purpose_allowed, false)
+    where
+        coalesce(is_purpose_allowed, false)
+        and {{ segwarehouse.legal_ground_suffices('lawful_basis', 'legal_ground') }}
 {%- endmacro %}
 
 {#- The members segment_history recorded for every day in [from_date, to_date], with the same
@@ -137,6 +150,7 @@
         history.customer_key,
         history.segment_id,
         history.segment_version,
+        history.legal_ground,
         history.consent_version,
         history.experiment_arm
     from {{ ref('segment_history') }} as history

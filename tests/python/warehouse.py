@@ -40,6 +40,29 @@ def add_withdrawal(
     jurisdiction: str = "US-CA",
 ) -> None:
     """Append a withdrawal of `purpose` by `customer_id` recorded at `at` to the raw consent."""
+    add_consent_event(
+        raw,
+        customer_id,
+        at,
+        "withdrawn",
+        purpose,
+        consent_version,
+        jurisdiction,
+        "account_settings",
+    )
+
+
+def add_consent_event(
+    raw: Path,
+    customer_id: str,
+    at: str,
+    status: str,
+    purpose: str,
+    consent_version: str,
+    jurisdiction: str,
+    source: str = "banner",
+) -> None:
+    """Append one consent choice (id CE-TEST-<status>-<customer_id>) to the raw consent."""
     path = raw / "consent_events.parquet"
     con = duckdb.connect()
     con.execute(
@@ -47,12 +70,35 @@ def add_withdrawal(
         copy (
             select * from read_parquet('{path}')
             union all by name
-            select 'CE-TEST-{customer_id}' as consent_event_id, '{customer_id}' as customer_id,
-                '{purpose}' as purpose, 'withdrawn' as status,
-                '{consent_version}' as consent_version, 'account_settings' as source,
+            select 'CE-TEST-{status}-{customer_id}' as consent_event_id,
+                '{customer_id}' as customer_id, '{purpose}' as purpose, '{status}' as status,
+                '{consent_version}' as consent_version, '{source}' as source,
                 '{jurisdiction}' as jurisdiction, '{at}' as recorded_at
         ) to '{path}.new' (format parquet)
         """
     )
     con.close()
     Path(f"{path}.new").replace(path)
+
+
+def add_events(raw: Path, delivered_date: str, rows: list[dict[str, str | None]]) -> None:
+    """Write raw events (dicts of the raw event columns; missing columns are null) as an extra
+    file of the delivery folder events/delivered_date=<delivered_date>/."""
+    columns = [
+        "event_id", "anonymous_id", "customer_id", "session_id", "event_type", "platform",
+        "product_id", "properties", "event_at", "received_at",
+    ]  # fmt: skip
+    folder = raw / "events" / f"delivered_date={delivered_date}"
+    folder.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute(
+        "create table added ("
+        + ", ".join(f"{c} {'timestamp' if c.endswith('_at') else 'varchar'}" for c in columns)
+        + ")"
+    )
+    con.executemany(
+        f"insert into added values ({', '.join('?' for _ in columns)})",
+        [[row.get(c) for c in columns] for row in rows],
+    )
+    con.execute(f"copy added to '{folder}/part-test.parquet' (format parquet)")
+    con.close()

@@ -1,10 +1,16 @@
--- One row per customer: the consent state of each purpose at the end of the business date, the
--- newest consent_version the customer answered, the regime, and whether a verified deletion
--- request has ended all processing.
+-- One row per customer: the consent state of each purpose at the end of the business date, its
+-- legal ground and the notice or consent version it is processed under (macros legal_ground,
+-- legal_ground_version: the grant's version, or in an opt-out regime the notice in force in the
+-- customer's region on the business date), the newest consent_version the customer answered,
+-- the regime, and whether a verified deletion request has ended all processing.
 with
 
 consent_periods as (
     select * from {{ ref('int_consent_periods_derived') }}
+),
+
+int_privacy_notices_sequenced as (
+    select * from {{ ref('int_privacy_notices_sequenced') }}
 ),
 
 consent_events as (
@@ -12,9 +18,18 @@ consent_events as (
 ),
 
 current_periods as (
-    select *
+    select
+        consent_periods.*,
+        {{ legal_ground('consent_periods', 'notices') }} as legal_ground,
+        {{ legal_ground_version('consent_periods', 'notices') }} as legal_ground_version
     from consent_periods
-    where {{ is_valid_at(as_of_end_timestamp()) }}
+    left join int_privacy_notices_sequenced as notices
+        on
+            consent_periods.privacy_region = notices.privacy_region
+            and {{ is_valid_at(as_of_date(), 'notices.valid_from', 'notices.valid_to') }}
+    where {{ is_valid_at(
+        as_of_end_timestamp(), 'consent_periods.valid_from', 'consent_periods.valid_to'
+    ) }}
 ),
 
 latest_versions as (
@@ -34,6 +49,10 @@ pivoted as (
             any_value(period_status) filter (where consent_purpose = '{{ purpose }}') as {{ purpose }}_status,
             coalesce(bool_or(is_allowed) filter (where consent_purpose = '{{ purpose }}'), false)
                 as is_{{ purpose }}_allowed,
+            any_value(legal_ground) filter (where consent_purpose = '{{ purpose }}')
+                as {{ purpose }}_legal_ground,
+            any_value(legal_ground_version) filter (where consent_purpose = '{{ purpose }}')
+                as {{ purpose }}_legal_ground_version,
         {%- endfor %}
         bool_or(period_status = 'deleted') as is_deleted
     from current_periods
@@ -48,6 +67,10 @@ final as (
         latest_versions.consent_version,
         {%- for purpose in consent_purposes() %}
             pivoted.{{ purpose }}_status,
+        {%- endfor %}
+        {%- for purpose in consent_purposes() %}
+            pivoted.{{ purpose }}_legal_ground,
+            pivoted.{{ purpose }}_legal_ground_version,
         {%- endfor %}
         {%- for purpose in consent_purposes() %}
             pivoted.is_{{ purpose }}_allowed,

@@ -1,6 +1,9 @@
--- Logged segment exposures that should not have happened: the segment's required consent purpose
--- was not allowed at the moment of exposure, the segment is not in the registry, or the variant
--- is unknown. Never used in a read-out; each is a finding for the privacy office.
+-- Logged segment exposures that must not be used: every malformed exposure (anonymous, no or
+-- unknown segment, no or unknown variant, no or undeclared consent_version) and every exposure
+-- without a sufficient legal ground (required purpose not allowed, or a consent-based segment
+-- shown to a customer who never granted it), with every reason (closed list: doc block
+-- exposure_compliance_issue). Never used in a read-out; each is a finding for the privacy
+-- office.
 with
 
 int_segment_exposures_attributed as (
@@ -17,6 +20,9 @@ final as (
         experiment_variant,
         consent_version,
         required_purpose,
+        lawful_basis,
+        legal_ground,
+        legal_ground_version,
         compliance_issue,
         exposed_at,
         exposure_date

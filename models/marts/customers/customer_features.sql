@@ -42,6 +42,10 @@ known_customers as (
         consents.personalization_status,
         consents.marketing_email_status,
         consents.sale_sharing_status,
+        {%- for purpose in consent_purposes() %}
+            consents.{{ purpose }}_legal_ground,
+            consents.{{ purpose }}_legal_ground_version,
+        {%- endfor %}
         consents.is_analytics_allowed,
         consents.is_personalization_allowed,
         consents.is_marketing_email_allowed,
@@ -83,6 +87,10 @@ final as (
         known_customers.personalization_status,
         known_customers.marketing_email_status,
         known_customers.sale_sharing_status,
+        {%- for purpose in consent_purposes() %}
+            known_customers.{{ purpose }}_legal_ground,
+            known_customers.{{ purpose }}_legal_ground_version,
+        {%- endfor %}
         {{ if_allowed('orders_summary.preferred_channel', 'analytics', 'known_customers') }} as preferred_channel,
         {{ if_allowed('preferences.favourite_category', 'analytics', 'known_customers') }} as favourite_category,
         {{ if_allowed('preferences.favourite_metal', 'analytics', 'known_customers') }} as favourite_metal,

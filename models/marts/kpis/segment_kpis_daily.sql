@@ -70,7 +70,8 @@ members as (
         segment_history.segment_id,
         segment_history.customer_key,
         segment_history.experiment_arm,
-        segment_history.required_purpose
+        segment_history.required_purpose,
+        segment_history.lawful_basis
     from segment_history
     inner join membership_days
         on
@@ -128,7 +129,8 @@ transitions as (
         coalesce(today.customer_key, yesterday.customer_key) as customer_key,
         today.customer_key is not null as is_member,
         yesterday.customer_key is not null as was_member,
-        yesterday.required_purpose
+        yesterday.required_purpose,
+        yesterday.lawful_basis
     from today
     full outer join yesterday
         on
@@ -148,9 +150,12 @@ flows as (
         count(*) filter (
             where
             transitions.was_member and not transitions.is_member
-            and not coalesce(
-                {{ purpose_allowed('transitions.required_purpose', 'features') }},
-                false
+            and not (
+                coalesce({{ purpose_allowed('transitions.required_purpose', 'features') }}, false)
+                and {{ legal_ground_suffices(
+                    'transitions.lawful_basis',
+                    purpose_column('transitions.required_purpose', 'features', 'legal_ground')
+                ) }}
             )
         ) as members_opted_out
     from transitions

@@ -13,6 +13,7 @@ final as (
         customer_key,
         segment_id,
         segment_version,
+        legal_ground,
         consent_version,
         expires_at,
         as_of_date

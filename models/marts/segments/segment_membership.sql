@@ -1,7 +1,11 @@
 -- Segment membership on the business date: one row per (customer key, segment). A customer is a
 -- member while the business date is within retention_days of the day they last qualified
 -- (int_segment_qualifications_tracked), they still exist (no deletion request), and the
--- segment's required consent purpose is allowed on the business date, whatever the rule says.
+-- segment's required consent purpose is allowed on the business date on a legal ground the
+-- segment's lawful basis accepts (macro legal_ground_suffices: a consent-based segment needs a
+-- grant; an opt-out regime's notice is not consent), whatever the rule says. Each member
+-- carries that legal ground and the version it is processed under (the grant's consent
+-- version, or the notice in force in the customer's region on the business date).
 -- The experiment arm is a deterministic hash of (customer key, segment id, consent_version).
 with
 
@@ -37,7 +41,14 @@ described as (
         int_segment_versions_validated.risk_level,
         int_segment_versions_validated.persistence,
         int_segment_versions_validated.holdout_pct,
-        customer_features.consent_version,
+        {{ purpose_column(
+            'int_segment_versions_validated.required_purpose', 'customer_features', 'legal_ground'
+        ) }} as legal_ground,
+        {{ purpose_column(
+            'int_segment_versions_validated.required_purpose',
+            'customer_features',
+            'legal_ground_version'
+        ) }} as consent_version,
         customer_features.privacy_region,
         cast(current_spells.entered_date as timestamp) as entered_at,
         cast(current_spells.last_qualified_date as timestamp) as last_qualified_at,
@@ -67,6 +78,7 @@ final as (
         lawful_basis,
         risk_level,
         persistence,
+        legal_ground,
         consent_version,
         privacy_region,
         {{ experiment_arm('customer_key', 'segment_id', 'consent_version', 'holdout_pct') }}
@@ -76,7 +88,9 @@ final as (
         expires_at,
         {{ as_of_date() }} as as_of_date
     from described
-    where coalesce(is_purpose_allowed, false)
+    where
+        coalesce(is_purpose_allowed, false)
+        and {{ legal_ground_suffices('lawful_basis', 'legal_ground') }}
 )
 
 select * from final
