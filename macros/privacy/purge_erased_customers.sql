@@ -1,22 +1,30 @@
-{#- Post-hook of a persisted (incremental) model keyed to customers: deletes the rows of every
-    customer under a verified deletion request (erased_customer_ids), so a deletion reaches
-    rows loaded before it was verified. Table models need none: they are rebuilt from staging,
-    which never stages an erased customer's rows.
+{#- Post-hook of a persisted (incremental) model keyed to customers, outside staging: deletes
+    the rows of every customer who is no longer a staged customer. Staging never stages an
+    erased customer (disposition deleted_customer, see erased_customer_ids), and every key
+    downstream comes from a staged customer, so this reaches exactly the rows loaded before a
+    deletion was verified (and those of a customer gone from the extract), through a ref the
+    DAG sees. Table models need none: they are rebuilt from staging. Rows without a customer
+    (anonymous events) are kept.
 
     Arguments:
       column: the model's customer key column (default customer_key)
 -#}
 {% macro purge_erased_customers(column='customer_key') -%}
     delete from {{ this }}
-    where {{ column }} in (
-        select {{ pseudonymize('erased.customer_id', 'customer_id') }}
-        from ({{ erased_customer_ids() }}) as erased
-    )
+    where
+        {{ column }} is not null
+        and {{ column }} not in (
+            select staged.customer_key from {{ ref('stg_shop__customers') }} as staged
+        )
 {%- endmacro %}
 
-{#- Post-hook of the persisted events base: the rows of erased customers that an earlier load
-    staged become disposition deleted_customer with every key removed, so the base keeps
-    reconciling with the raw files (rows_reconcile) while holding nothing of the customer.
+{#- Post-hook of the persisted events base (staging, so it reads the erased ids itself): the
+    rows of erased customers that an earlier load staged become disposition deleted_customer
+    with every key removed, so the base keeps reconciling with the raw files (rows_reconcile)
+    while holding nothing of the customer.
+
+    Arguments:
+      key_columns: the key columns to clear
 -#}
 {% macro erase_staged_rows(key_columns=['customer_key', 'anonymous_key', 'session_key']) -%}
     update {{ this }}
