@@ -21,13 +21,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-# what the history of the simulation consists of: dropped before day 1 unless --keep-history
-HISTORY_RELATIONS = (
-    "history.segment_history",
-    "history.customer_features_history",
-    "history.segment_registry_history",
-    "intermediate.int_segment_qualifications_tracked",
-)
+from segwarehouse.history import HISTORY_RELATIONS  # dropped before day 1 unless --keep-history
 
 
 def default_end(raw_dir: Path) -> dt.date:
