@@ -8,9 +8,11 @@ Rolling back to day TO leaves it as the runs up to TO left it, in one transactio
 leaves the previous state), so the runs for TO and the days after it are accepted again:
 
 - snapshots: versions opened after TO are deleted, versions closed after TO are reopened;
+- segment_kpis_daily: the rows of days after TO are deleted;
 - int_segment_qualifications_tracked (kept up to date in place) is restored from its snapshot
-  history.segment_qualifications_history as of TO;
-- segment_kpis_daily: the rows of days after TO are deleted.
+  history.segment_qualifications_history as of TO; a qualification the snapshot records as
+  "on the day of the run" is dated the last business day run up to TO (the latest day left in
+  the snapshots and the daily KPIs), TO itself when TO was run.
 
 Customers purged under a verified deletion request stay purged. The other incremental models
 need nothing: a run for an earlier day reprocesses the days after it (incremental_window_start).
@@ -90,6 +92,21 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return int(con.execute(sql, params or []).fetchall()[0][0])
 
 
+def _last_run_day(con: duckdb.DuckDBPyConnection, snapshots: list[str]) -> dt.date | None:
+    """The last business day recorded: a run writes new versions of customer_features (its
+    recency changes daily) and a row per segment in segment_kpis_daily."""
+    days = [
+        con.execute(f"select cast(max(dbt_valid_from) as date) from {relation}").fetchall()[0][0]
+        for relation in snapshots
+    ]
+    days += [
+        con.execute(f"select max({column}) from {relation}").fetchall()[0][0]
+        for relation, column in DAILY
+        if _exists(con, relation)
+    ]
+    return max((day for day in days if day is not None), default=None)
+
+
 def rollback(con: duckdb.DuckDBPyConnection, to: dt.date) -> list[Change]:
     """Roll the history on `con` back to the end of business day `to`, in one transaction."""
     day = dt.datetime.combine(to, dt.time())
@@ -128,20 +145,23 @@ def rollback(con: duckdb.DuckDBPyConnection, to: dt.date) -> list[Change]:
                 con, f"update {relation} set dbt_valid_to = null where dbt_valid_to > ?", [day]
             )
             changes.append(change)
-        if _exists(con, TRACKED) and TRACKED_SNAPSHOT in snapshots:
-            change = Change(TRACKED)
-            change.deleted = _count(con, f"delete from {TRACKED}")
-            change.restored = _count(
-                con,
-                f"insert into {TRACKED} by name "
-                f"select * exclude ({SNAPSHOT_COLUMNS}) from {TRACKED_SNAPSHOT} "
-                "where dbt_valid_to is null",
-            )
-            changes.append(change)
         for relation, column in DAILY:
             if _exists(con, relation):
                 deleted = _count(con, f"delete from {relation} where {column} > ?", [to])
                 changes.append(Change(relation, deleted=deleted))
+        if _exists(con, TRACKED) and TRACKED_SNAPSHOT in snapshots:
+            change = Change(TRACKED)
+            change.deleted = _count(con, f"delete from {TRACKED}")
+            # the snapshot records a qualification on the day of the run as null
+            change.restored = _count(
+                con,
+                f"insert into {TRACKED} by name "
+                f"select * exclude ({SNAPSHOT_COLUMNS}, last_qualified_before_date), "
+                "coalesce(last_qualified_before_date, ?) as last_qualified_date "
+                f"from {TRACKED_SNAPSHOT} where dbt_valid_to is null",
+                [_last_run_day(con, snapshots) or to],
+            )
+            changes.append(change)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
