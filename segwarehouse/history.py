@@ -170,7 +170,9 @@ def rollback(con: duckdb.DuckDBPyConnection, to: dt.date) -> list[Change]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m segwarehouse.history", description=__doc__.splitlines()[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     back = commands.add_parser("rollback", help="roll the history back to the end of a day")
     back.add_argument("--to", type=business_date, required=True, help="last day kept")
