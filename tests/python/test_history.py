@@ -108,10 +108,14 @@ def test_an_as_of_after_the_raw_data_is_refused_before_anything_is_built(
 
 
 def test_a_junk_future_timestamp_does_not_cover_a_future_as_of(raw: Path, tmp_path: Path) -> None:
-    """A raw row dated 2099 (quarantined as future by staging) is not data for the guard."""
+    """A raw row dated 2099 (quarantined as future by staging) or a delivery folder named for
+    2099 is not data for the guard."""
     junk = tmp_path / "raw"
     shutil.copytree(raw, junk)
     add_withdrawal(junk, "C-JUNK", "2099-01-01 00:00:00")
+    shutil.copytree(
+        junk / "events" / f"delivered_date={END}", junk / "events" / "delivered_date=2099-01-01"
+    )
     result = build(AFTER, junk, tmp_path / "warehouse.duckdb")
     assert result.returncode != 0
     assert f"the newest date in the raw data is {END} (" in result.output
