@@ -24,7 +24,8 @@ DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DATA_DAYS)-$(SEED)-$(BAD
 # dbt vars, e.g. make build VARS='{as_of: 2026-06-30}'
 VARS ?= {}
 
-.PHONY: build test venv data dbt-build publish summary lint pytest clean simulate bench bench-tiny
+.PHONY: build test venv data dbt-build publish summary lint pytest clean simulate history-rollback \
+	bench bench-tiny
 
 venv: $(STAMP)
 
@@ -45,6 +46,7 @@ $(DATA_STAMP): $(STAMP) segwarehouse/generate.py
 	@touch $@
 
 dbt-build: $(STAMP)
+	$(BIN)/python -m segwarehouse.cli_vars '$(VARS)'
 	$(BIN)/dbt build --vars '$(VARS)'
 
 # BI tools read the published copy (serving/), never the warehouse file.
@@ -61,6 +63,13 @@ build: data dbt-build publish summary
 DAYS ?= 30
 simulate: data
 	$(BIN)/python -m segwarehouse.simulate --days $(DAYS)
+
+# Roll the history (snapshots, incremental segment state, daily KPIs) back to the end of day TO,
+# keeping the days before it: make history-rollback TO=2026-09-28. The runs for TO and later
+# are then accepted again (README, "History").
+history-rollback: $(STAMP)
+	@test -n "$(TO)" || { echo "usage: make history-rollback TO=YYYY-MM-DD"; exit 2; }
+	$(BIN)/python -m segwarehouse.history rollback --to '$(TO)' --warehouse '$(DBT_DUCKDB_PATH)'
 
 # Benchmarks (bench/results/): make bench SCALE=small|medium|large. Not a test: CI runs `tiny`
 # only, to keep the harness working.

@@ -4,8 +4,10 @@
 
 Each day is one `dbt build --vars '{as_of: <day>}'` (data tests run on the last day only, unless
 --test-every-day). History is keyed to the business date, so the days must run in order: by
-default the history (snapshots) and the incremental segment state are reset first, which makes a
-second simulation of the same days write exactly the same history.
+default the history (segwarehouse.history.HISTORY_RELATIONS: the snapshots, the incremental
+segment state and the daily KPIs) is reset first, which makes a second simulation of the same
+days write exactly the same history. To keep the days before a given day instead, roll the
+history back (python -m segwarehouse.history rollback --to YYYY-MM-DD).
 """
 
 from __future__ import annotations
@@ -21,13 +23,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-# what the history of the simulation consists of: dropped before day 1 unless --keep-history
-HISTORY_RELATIONS = (
-    "history.segment_history",
-    "history.customer_features_history",
-    "history.segment_registry_history",
-    "intermediate.int_segment_qualifications_tracked",
-)
+from segwarehouse.history import HISTORY_RELATIONS  # dropped before day 1 unless --keep-history
 
 
 def default_end(raw_dir: Path) -> dt.date:

@@ -1,17 +1,13 @@
-{#- The business date of the run as a SQL date literal. From the dbt var as_of (YYYY-MM-DD)
-    when given; otherwise the latest order date present in the staged orders, so a plain
-    `dbt build` runs as of the newest data. Everything downstream of staging is computed as of
-    this date and ignores raw rows after it, so a past day can be rebuilt exactly.
+{#- The business date of the run as a SQL date literal. From the dbt var as_of (a real date
+    written YYYY-MM-DD, checked by _as_of_var) when given; otherwise the latest order date
+    present in the staged orders, so a plain `dbt build` runs as of the newest data. Everything
+    downstream of staging is computed as of this date and ignores raw rows after it, so a past
+    day can be rebuilt exactly.
     At parse time (no database access) it renders current_date as a placeholder.
 -#}
 {% macro as_of_date() -%}
-    {%- set value = var('as_of', '') | string | trim -%}
-    {%- if value not in ('', 'none', 'None') -%}
-        {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
-            {{- exceptions.raise_compiler_error(
-                "dbt var as_of must be a date written YYYY-MM-DD, got '" ~ value ~ "'"
-            ) -}}
-        {%- endif -%}
+    {%- set value = segwarehouse._as_of_var() -%}
+    {%- if value is not none -%}
         {{- return("date '" ~ value ~ "'") -}}
     {%- endif -%}
     {%- set orders = ref('stg_shop__orders') -%}

@@ -1,7 +1,8 @@
 {#- Hook that stops a run whose business date is before history already recorded in `this`:
     history is written in date order (a snapshot or incremental state rebuilt for an earlier day
-    would be corrupted). Re-running the latest day is fine. To backfill past days, reset the
-    history first (make simulate does so). Renders nothing when `this` does not exist yet.
+    would be corrupted). Re-running the latest day is fine. To rebuild from an earlier day,
+    roll the history back to it first (python -m segwarehouse.history rollback), or reset it
+    (make simulate does so). Renders nothing when `this` does not exist yet.
 
     Arguments:
       column: the column of `this` holding the business date of each row (dbt_valid_from for
@@ -14,8 +15,9 @@
             select error(
                 '{{ this }} already holds history up to ' || cast(max_recorded as varchar)
                 || ', after the business date ' || cast(business_day as varchar)
-                || ': history is written in date order; reset it to backfill past days '
-                || '(python -m segwarehouse.simulate resets it)'
+                || ': history is written in date order. To rebuild from an earlier day, roll it '
+                || 'back first, keeping the days before it: make history-rollback TO=YYYY-MM-DD '
+                || '(python -m segwarehouse.history rollback --to YYYY-MM-DD)'
             )
             from (
                 select

@@ -8,8 +8,7 @@
 
 {#- The business date of the run as a timestamp, for snapshots (see duckdb__snapshot_get_time). -#}
 {% macro business_timestamp() -%}
-    {%- set value = var('as_of', '') | string | trim -%}
-    {%- if value not in ('', 'none', 'None') -%}
+    {%- if segwarehouse._as_of_var() is not none -%}
         cast({{ as_of_date() }} as timestamp)
     {%- else -%}
         {%- set features = api.Relation.create(

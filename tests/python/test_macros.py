@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import string
 from collections.abc import Callable
 from datetime import datetime
@@ -46,7 +47,8 @@ def render(tmp_path_factory: pytest.TempPathFactory) -> Render:
         if variables:
             args += ["--vars", json.dumps(variables)]
         result = runner.invoke(args)
-        assert result.success, result.exception
+        # an error in the inline query is the context of dbt's "Error parsing inline query"
+        assert result.success, f"{result.exception} {getattr(result.exception, '__context__', '')}"
         return result.result.results[0].node.compiled_code
 
     return compile_sql
@@ -242,6 +244,28 @@ def test_as_of_helpers(render: Render) -> None:
     ]
     with pytest.raises(AssertionError):
         render("select {{ as_of_date() }}", as_of="14/03/2026")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2026-13-45", "2026-02-30", "2025-02-29", "2026-04-31", "0000-01-01", "2026-9-30",
+     "14/03/2026", "2026-09-30 12:00", 20260930, ["2026-09-30"], True],
+)  # fmt: skip
+def test_an_impossible_as_of_is_refused_naming_the_var_and_value(
+    render: Render, value: object
+) -> None:
+    shown = str(value)
+    message = (
+        f"dbt var as_of must be a calendar date written YYYY-MM-DD (e.g. 2026-09-30), got '{shown}'"
+    )
+    with pytest.raises(AssertionError, match=re.escape(message)):
+        render("select {{ as_of_date() }}", as_of=value)
+
+
+@pytest.mark.parametrize("value", ["2024-02-29", "2026-12-31", "2026-01-01", " 2026-09-30 "])
+def test_a_real_as_of_date_is_accepted(render: Render, value: str) -> None:
+    expected = datetime.strptime(value.strip(), "%Y-%m-%d").date()
+    assert run(render("select {{ as_of_date() }}", as_of=value)) == [(expected,)]
 
 
 def test_incremental_window_start_on_a_full_build(render: Render) -> None:

@@ -75,7 +75,7 @@ final as (
                     'intermediate.int_segment_qualifications_tracked',
                     'marts.customer_features', 'marts.segment_membership',
                     'marts.segment_activation_export', 'history.customer_features_history',
-                    'history.segment_history'
+                    'history.segment_history', 'history.segment_qualifications_history'
                 ]) }}
         end as relations_purged,
         remaining.remaining_rows as rows_remaining,
