@@ -119,7 +119,7 @@ def check_last_build(con: duckdb.DuckDBPyConnection, warehouse: Path, run_result
     if invocation_id != last["invocation_id"]:
         raise PublishError(
             f"{run_results} is from invocation {invocation_id}, not from {which}: "
-            "run `dbt build` again with the default target path"
+            "pass the build's run_results.json with --run-results, or run `dbt build` again"
         )
     failed = [r["unique_id"] for r in results["results"] if r["status"] not in OK_STATUSES]
     if failed:
@@ -361,7 +361,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--serving-dir", type=Path, default=Path(os.environ.get("SERVING_DIR", "serving"))
     )
-    parser.add_argument("--run-results", type=Path, default=Path("target/run_results.json"))
+    parser.add_argument(
+        "--run-results",
+        type=Path,
+        default=Path(os.environ.get("DBT_TARGET_PATH", "target")) / "run_results.json",
+    )
     args = parser.parse_args(argv)
     try:
         publication = publish(args.warehouse, args.serving_dir, args.run_results)

@@ -106,7 +106,11 @@ def dbt_killed_when(
     proc.stdout.close()
     proc.wait()
     assert not pending, f"dbt ended before {moment}:\n{''.join(lines[-40:])}"
-    assert proc.returncode == -sig, (proc.returncode, "".join(lines[-40:]))
+    # SIGKILL: no exit code; SIGINT (Ctrl-C): dbt stops and exits with an error
+    assert proc.returncode == -sig if sig == signal.SIGKILL else proc.returncode > 0, (
+        proc.returncode,
+        "".join(lines[-40:]),
+    )
     return "".join(lines)
 
 
@@ -268,6 +272,52 @@ def test_killed_publishes_leave_nothing_and_pruning_keeps_current_and_previous(
     assert read_publication(serving).as_of_duckdb == days.before.as_of
 
 
+INVOCATION = (
+    "'i-2', 'build', null, 9, 0, true, timestamp '2026-10-01 02:00', timestamp '2026-10-01 02:09'"
+)
+
+
+@pytest.mark.parametrize(
+    ("newest", "run_results_id", "message"),
+    [
+        (None, "i-2", "records no dbt invocation (ops.dbt_invocations is missing or empty)"),
+        (INVOCATION.replace("'build'", "'run'"), "i-2", "was `dbt run`, not `dbt build`"),
+        (INVOCATION.replace("timestamp '2026-10-01 02:09'", "null"), "i-2", "never finished"),
+        (INVOCATION.replace("0, true", "1, false"), "i-2", "failed (1 nodes did not succeed)"),
+        (INVOCATION.replace("null", '\'{"select": ["x"]}\'', 1), "i-2", "only a selection"),
+        (INVOCATION, "i-1", "run_results.json is from invocation i-1, not from the last"),
+    ],
+)
+def test_the_build_check_says_why_it_refuses(
+    tmp_path: Path, newest: str | None, run_results_id: str, message: str
+) -> None:
+    from segwarehouse.publish import PublishError, check_last_build
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(warehouse))
+    if newest is not None:
+        con.execute("create schema ops")
+        con.execute(
+            "create table ops.dbt_invocations (invocation_id varchar, command varchar, "
+            "node_selection varchar, result_count integer, failed_count integer, "
+            "is_success boolean, started_at timestamp, finished_at timestamp)"
+        )
+        con.execute(
+            "insert into ops.dbt_invocations values ('i-1', 'build', null, 9, 0, true, "
+            f"timestamp '2026-10-01 01:00', timestamp '2026-10-01 01:09'), ({newest})"
+        )
+    con.close()
+    run_results = tmp_path / "run_results.json"
+    run_results.write_text(
+        f'{{"metadata": {{"invocation_id": "{run_results_id}"}}, "results": []}}'
+    )
+    con = duckdb.connect()
+    con.execute(f"attach '{warehouse}' as warehouse (read_only)")
+    with pytest.raises(PublishError, match=re.escape(message)):
+        check_last_build(con, warehouse, run_results)
+    con.close()
+
+
 # ---------------------------------------------------------------- a killed build
 
 
@@ -285,6 +335,17 @@ def test_a_build_killed_mid_run_is_not_published_until_rerun(days: Days, tmp_pat
     assert "never finished: it was killed or crashed mid-run" in refused.stderr
     assert "Run `dbt build` again: nothing published" in refused.stderr
     assert read_publication(serving) == published
+    # nor after Ctrl-C, whose run_results.json lists only the nodes that succeeded before it
+    dbt_killed_when(
+        _build_args(DAY),
+        days.raw,
+        built,
+        [r"OK created sql table model marts.customer_features"],
+        signal.SIGINT,
+    )
+    refused = publish(built, serving)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "never finished: it was killed or crashed mid-run" in refused.stderr
     # a build of a selection does not complete it either
     partial = dbt(["build", *NO_TESTS, "--select", "segments"], days.raw, built.warehouse,
                   built.warehouse.parent)  # fmt: skip
@@ -349,29 +410,29 @@ def differences(reference: Path, warehouse: Path) -> dict[str, object]:
     return found
 
 
-# the moments a build is killed at (regexes its --debug output matches in turn)
-KILL_MOMENTS = {
-    "after_the_events_base_loaded": [
-        r"OK created sql incremental model staging\.base_tracking__events"
+# the moments a build is killed at (regexes its --debug output matches in turn), two builds
+# killed one after the other before each rerun
+KILLS = {
+    "after_the_events_base_loaded_then_after_a_delete_pre_hook": [
+        [r"OK created sql incremental model staging\.base_tracking__events"],
+        [r'delete from "\w+"\."intermediate"\."int_events_attributed"', r"SQL status: OK"],
     ],
-    "after_a_delete_pre_hook": [
-        r'delete from "\w+"\."intermediate"\."int_events_attributed"',
-        r"SQL status: OK",
+    "after_a_table_commit_then_in_a_snapshot": [
+        # committed, its __dbt_backup not dropped yet
+        [r"On model\.segwarehouse\.customer_features: COMMIT", r"SQL status: OK"],
+        [r"START snapshot history\.segment_history"],
     ],
-    "after_a_table_commit": [
-        r"On model\.segwarehouse\.customer_features: COMMIT",
-        r"SQL status: OK",
-    ],
-    "in_a_snapshot": [r"START snapshot history\.segment_history"],
 }
 
 
-@pytest.mark.parametrize("moment", KILL_MOMENTS)
+@pytest.mark.parametrize("kills", KILLS)
 def test_a_build_killed_at_any_moment_then_rerun_gives_the_same_warehouse(
-    days: Days, tmp_path: Path, moment: str
+    days: Days, tmp_path: Path, kills: str
 ) -> None:
     built = _copy(days.before, tmp_path / "rerun")
-    dbt_killed_when(_build_args(DAY), days.raw, built, KILL_MOMENTS[moment])
+    for moment in KILLS[kills]:
+        dbt_killed_when(_build_args(DAY), days.raw, built, moment)
+    assert differences(days.after.warehouse, built.warehouse) != {}  # half rebuilt
     rerun = dbt(_build_args(DAY), days.raw, built.warehouse, built.warehouse.parent)
     assert rerun.returncode == 0, rerun.output[-3000:]
     assert differences(days.after.warehouse, built.warehouse) == {}
