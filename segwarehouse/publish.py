@@ -314,14 +314,6 @@ def _lock(serving_dir: Path) -> Iterator[None]:
         yield  # released when the file is closed, or when the process dies
 
 
-def _new_stamp(publications: Path) -> str:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    previous = sorted(p.name for p in publications.iterdir())
-    if previous and stamp <= previous[-1]:  # a clock set back: stamps still sort in order
-        raise PublishError(f"the clock is behind the newest publication {previous[-1]}")
-    return stamp
-
-
 def publish(warehouse: Path, serving_dir: Path, run_results: Path) -> dict:
     serving_dir.mkdir(parents=True, exist_ok=True)
     with _lock(serving_dir):
@@ -332,9 +324,9 @@ def publish(warehouse: Path, serving_dir: Path, run_results: Path) -> dict:
         try:
             con.execute(f"attach {_literal(str(warehouse))} as warehouse (read_only)")
             results = check_last_build(con, warehouse, run_results)
-            stamp = _new_stamp(publications)
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
             folder = publications / stamp
-            folder.mkdir()
+            folder.mkdir()  # exclusive: never an existing publication
             _fsync(publications)
             try:
                 publication = _write_publication(con, warehouse, folder, stamp, results)
