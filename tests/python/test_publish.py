@@ -287,6 +287,7 @@ INVOCATION = (
         (INVOCATION.replace("null", '\'{"select": ["x"]}\'', 1), "i-2", "only a selection"),
         (INVOCATION, "i-1", "run_results.json is from invocation i-1, not from the last"),
     ],
+    ids=["no_record", "not_a_build", "unfinished", "failed", "selection", "other_run_results"],
 )
 def test_the_build_check_says_why_it_refuses(
     tmp_path: Path, newest: str | None, run_results_id: str, message: str
