@@ -12,7 +12,7 @@
         strategy='check',
         check_cols='all',
         hard_deletes='invalidate',
-        post_hook="delete from {{ this }} where customer_key not in (select customer_key from {{ ref('customer_features') }})"
+        post_hook="{{ purge_erased_customers() }}"
     ) }}
 
     -- depends_on: {{ ref('customer_features') }}

@@ -7,14 +7,14 @@
 -- day's features and updates the rows of the customers qualifying that day; re-running a day
 -- gives the same rows. Business days are processed in order (make simulate does so); a past
 -- day is reproduced from the snapshots (macro reproduce_segment_members), never rebuilt here.
--- Customers under a verified deletion request (absent from customer_features) are purged.
+-- Customers under a verified deletion request are purged (purge_erased_customers).
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['customer_key', 'segment_id'],
     on_schema_change='fail',
     pre_hook="{{ assert_history_in_order('last_qualified_date') }}",
-    post_hook="delete from {{ this }} where customer_key not in (select customer_key from {{ ref('customer_features') }})"
+    post_hook="{{ purge_erased_customers() }}"
 ) }}
 
 with
