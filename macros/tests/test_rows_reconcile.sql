@@ -29,6 +29,8 @@
         "dbt var reject_share_severity must be 'error' or 'warn', got '" ~ severity ~ "'"
     ) -}}
 {%- endif %}
+{#- the share failure is the only row this test returns (the others raise): its severity -#}
+{{ config(severity=severity) }}
 
 with
 
