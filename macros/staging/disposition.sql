@@ -15,9 +15,10 @@
     else a conflict: the earlier row stays.
 
     copy_rank and kept_hash (SQL expressions) replace the windows over all rows: the row's rank
-    in order_by among the valid rows of its key and the kept row's content_hash, both null for a
-    key that occurs once. On a large table, ranking only the keys that repeat (a narrow
-    aggregate) and joining them back is far cheaper than windows carrying every row.
+    in order_by among the valid rows of its key that are not erased and the kept row's
+    content_hash, both null for a key that occurs once. On a large table, ranking only the keys
+    that repeat (a narrow aggregate) and joining them back is far cheaper than windows carrying
+    every row.
 
     Arguments:
       key_columns: list of the key's columns
@@ -35,9 +36,12 @@
     key_columns, order_by=none, version=none, earlier_hash=none, copy_rank=none, kept_hash=none,
     erased=none, position='source_file, source_row_number'
 ) -%}
+    {#- only the rows that may be staged compete for the key: not quarantined, not erased -#}
     {%- set window -%}
         over (
-            partition by quarantine_reason is null, {{ key_columns | join(', ') }}
+            partition by
+                quarantine_reason is null{{ ' and not (' ~ erased ~ ')' if erased is not none }},
+                {{ key_columns | join(', ') }}
             order by {{ order_by ~ ', ' if order_by }}content_hash, {{ position }}
         )
     {%- endset -%}

@@ -29,11 +29,9 @@
         "dbt var reject_share_severity must be 'error' or 'warn', got '" ~ severity ~ "'"
     ) -}}
 {%- endif -%}
-{#- warn: an abnormal share is a returned row, and this test only warns (a broken
-    reconciliation still stops it through the SQL error) -#}
-{%- if severity == 'warn' -%}
-    {{- config(severity='warn') -}}
-{%- endif %}
+
+{#- the share failure is the only row this test returns (the others raise): its severity -#}
+{{ config(severity=severity) }}
 
 {% set failures_sql %}
 with

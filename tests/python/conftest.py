@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -210,3 +211,37 @@ def simulation(tmp_path_factory: pytest.TempPathFactory) -> Simulation:
     return Simulation(
         raw, warehouse, work, customer_key, "artisan_style", result.stdout + result.stderr
     )
+
+
+# ------------------------------------------------------------ macros rendered by dbt
+
+Render = Callable[..., str]
+
+
+@pytest.fixture(scope="module")
+def render(tmp_path_factory: pytest.TempPathFactory) -> Render:
+    """SQL of an inline query with project macros, compiled by dbt's programmatic runner."""
+    from dbt.cli.main import dbtRunner
+
+    work = tmp_path_factory.mktemp("macros")
+    os.environ.setdefault("RAW_DATA_DIR", str(ROOT / "data" / "raw"))
+    os.environ["DBT_PROFILES_DIR"] = str(ROOT)
+    runner = dbtRunner()
+    common = [
+        "--project-dir", str(ROOT), "--target", "test", "--target-path", str(work / "target"),
+        "--log-path", str(work / "logs"), "--log-level", "none",
+    ]  # fmt: skip
+    parsed = runner.invoke(["parse", *common])
+    assert parsed.success, parsed.exception
+    runner = dbtRunner(manifest=parsed.result)
+
+    def compile_sql(sql: str, **variables: object) -> str:
+        args = ["compile", "--inline", sql, *common]
+        if variables:
+            args += ["--vars", json.dumps(variables)]
+        result = runner.invoke(args)
+        # an error in the inline query is the context of dbt's "Error parsing inline query"
+        assert result.success, f"{result.exception} {getattr(result.exception, '__context__', '')}"
+        return result.result.results[0].node.compiled_code
+
+    return compile_sql

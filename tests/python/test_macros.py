@@ -6,52 +6,18 @@ the segment and history macros in test_segments.py."""
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import re
 import string
-from collections.abc import Callable
 from datetime import datetime
 
 import duckdb
 import pytest
-from conftest import ROOT
+from conftest import Render
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
 from segwarehouse.dbt_plugin import register_functions
-
-Render = Callable[..., str]
-
-
-@pytest.fixture(scope="module")
-def render(tmp_path_factory: pytest.TempPathFactory) -> Render:
-    """SQL of an inline query with project macros, compiled by dbt's programmatic runner."""
-    from dbt.cli.main import dbtRunner
-
-    work = tmp_path_factory.mktemp("macros")
-    os.environ.setdefault("RAW_DATA_DIR", str(ROOT / "data" / "raw"))
-    os.environ["DBT_PROFILES_DIR"] = str(ROOT)
-    runner = dbtRunner()
-    common = [
-        "--project-dir", str(ROOT), "--target", "test", "--target-path", str(work / "target"),
-        "--log-path", str(work / "logs"), "--log-level", "none",
-    ]  # fmt: skip
-    parsed = runner.invoke(["parse", *common])
-    assert parsed.success, parsed.exception
-    runner = dbtRunner(manifest=parsed.result)
-
-    def compile_sql(sql: str, **variables: object) -> str:
-        args = ["compile", "--inline", sql, *common]
-        if variables:
-            args += ["--vars", json.dumps(variables)]
-        result = runner.invoke(args)
-        # an error in the inline query is the context of dbt's "Error parsing inline query"
-        assert result.success, f"{result.exception} {getattr(result.exception, '__context__', '')}"
-        return result.result.results[0].node.compiled_code
-
-    return compile_sql
 
 
 def run(sql: str, setup: str = "") -> list[tuple]:

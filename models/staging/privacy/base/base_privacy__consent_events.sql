@@ -9,7 +9,8 @@
 --   event id is derived from the row's content, an unknown source or jurisdiction is set to
 --   null, and its consent_version is not required; each repair is listed in value_issues.
 --   Rows sharing a consent_event_id with different content are a conflict: the most
---   protective (withdrawn, denied, granted), then the latest, is kept (disposition).
+--   protective (withdrawn, denied, granted), then the latest, keeps the id (disposition);
+--   the other withdrawals and denials are staged under derived ids, the grants dropped.
 -- Conflicting choices at the same instant under different ids are valid rows (resolved
 -- downstream, most protective first).
 with
@@ -146,7 +147,7 @@ repaired as (
     from checked
 ),
 
-final as (
+disposed as (
     select
         *,
         -- a conflict never loses a protective choice: withdrawn, then denied, then granted
@@ -157,6 +158,39 @@ final as (
             erased='is_erased'
         ) }} as disposition
     from repaired
+),
+
+-- a withdrawal or denial that loses its id to another row (of another customer, purpose or
+-- instant: the kept row is then protective too) is still a choice of its customer
+conflicts_flagged as (
+    select
+        *,
+        disposition = 'conflict' and consent_status <> 'granted' as is_protective_conflict
+    from disposed
+),
+
+-- such a choice is staged under an id derived from its content and listed in value_issues;
+-- only grants are dropped as conflicts
+final as (
+    select
+        * exclude (is_protective_conflict) replace (
+            case
+                when is_protective_conflict
+                    then consent_event_id || '-conflict-' || content_hash
+                else consent_event_id
+            end as consent_event_id,
+            case
+                when is_protective_conflict
+                    then concat_ws(
+                            '; ',
+                            value_issues,
+                            'consent_event_id shared with other content: staged under a derived id'
+                        )
+                else value_issues
+            end as value_issues,
+            case when is_protective_conflict then 'staged' else disposition end as disposition
+        )
+    from conflicts_flagged
 )
 
 select * from final

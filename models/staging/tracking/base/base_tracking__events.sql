@@ -129,6 +129,7 @@ copy_ranks as (
     from checked
     where
         quarantine_reason is null
+        and not is_erased
         and event_id in (select repeated_ids.event_id from repeated_ids)
 ),
 
