@@ -18,6 +18,9 @@ BAD_RATE ?= 0.01
 
 export RAW_DATA_DIR ?= $(CURDIR)/data/raw
 export DBT_DUCKDB_PATH ?= $(CURDIR)/warehouse.duckdb
+# The identity file (e-mails and names, owner-only): profiles.yml derives the same default from
+# DBT_DUCKDB_PATH. Not exported, so tests and benchmarks derive their own from their warehouse.
+DBT_IDENTITY_PATH ?= $(DBT_DUCKDB_PATH:.duckdb=.identity.duckdb)
 export DBT_PROFILES_DIR ?= $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DATA_DAYS)-$(SEED)-$(BAD_RATE)
@@ -92,4 +95,5 @@ pytest: $(STAMP)
 test: build lint pytest bench-tiny
 
 clean:
-	rm -rf target logs $(DBT_DUCKDB_PATH) $(RAW_DATA_DIR) $(SERVING_DIR)
+	rm -rf target logs $(DBT_DUCKDB_PATH) $(DBT_DUCKDB_PATH).wal $(DBT_DUCKDB_PATH).tmp \
+		$(DBT_IDENTITY_PATH) $(DBT_IDENTITY_PATH).wal $(RAW_DATA_DIR) $(SERVING_DIR)

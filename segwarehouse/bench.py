@@ -46,6 +46,7 @@ from pathlib import Path
 import duckdb
 
 from segwarehouse._generate_util import move_deliveries
+from segwarehouse.dbt_plugin import identity_path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -134,6 +135,7 @@ def run_bench(scale: str, out_dir: Path, threads: str, memory_limit: str) -> dic
         **os.environ,
         "RAW_DATA_DIR": str(raw),
         "DBT_DUCKDB_PATH": str(work / "warehouse.duckdb"),
+        "DBT_IDENTITY_PATH": str(identity_path(work / "warehouse.duckdb", {})),
         "DBT_PROFILES_DIR": str(ROOT),
         "DBT_THREADS": threads,
         "DUCKDB_MEMORY_LIMIT": memory_limit,

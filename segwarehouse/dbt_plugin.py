@@ -8,6 +8,12 @@ logs or the database file.
 The key comes from the environment variable ``PSEUDONYMIZATION_KEY`` (any string; 32+ random
 bytes recommended). Without it, a clearly marked DEVELOPMENT key is used and a warning is logged;
 ``PSEUDONYMIZATION_REQUIRE_KEY=1`` turns the missing key into an error (use it in production).
+
+It also prepares the identity file, the separate DuckDB database that the profile attaches as
+catalog ``restricted`` and that alone holds e-mail addresses and names: before dbt attaches it,
+the file is created owner-only (mode 0600, never readable by anyone else, not even briefly) and an
+existing one is checked to be a regular file of this user and set back to 0600. The profile
+attaches it without a write-ahead log, so DuckDB never writes a ``.wal`` beside it.
 """
 
 from __future__ import annotations
@@ -18,7 +24,10 @@ import hashlib
 import hmac
 import math
 import os
+import stat
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
@@ -30,6 +39,11 @@ REQUIRE_ENV_VAR = "PSEUDONYMIZATION_REQUIRE_KEY"
 DEVELOPMENT_KEY = "dev-only-pseudonymization-key-do-not-use-in-production"
 
 _BLOCK_SIZE = 64  # SHA-256 block size in bytes
+
+IDENTITY_ENV_VAR = "DBT_IDENTITY_PATH"
+# the catalog the profile attaches the identity file as (the identity model's `database`)
+IDENTITY_CATALOG = "restricted"
+IDENTITY_MODE = 0o600
 
 
 def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
@@ -60,6 +74,63 @@ def pseudonym(kind: str, value: str, key: bytes) -> str:
     equal strings of different kinds (an anonymous_id equal to a customer_id) never collide."""
     message = f"{kind}:{value}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def identity_path(warehouse: Path, environ: dict[str, str] | None = None) -> Path:
+    """The identity file of a warehouse: env DBT_IDENTITY_PATH, else the warehouse path with
+    its ``.duckdb`` suffix replaced by ``.identity.duckdb`` (the rule profiles.yml applies), so
+    every warehouse has its own identity file."""
+    env = os.environ if environ is None else environ
+    if env.get(IDENTITY_ENV_VAR):
+        return Path(env[IDENTITY_ENV_VAR])
+    if warehouse.suffix != ".duckdb":
+        raise ValueError(
+            f"warehouse file {warehouse} does not end in .duckdb: set {IDENTITY_ENV_VAR} to the "
+            "identity file's path"
+        )
+    return warehouse.with_suffix(".identity.duckdb")
+
+
+def prepare_identity_file(path: Path, warehouse: Path) -> None:
+    """Create the identity database file owner-only, or check and restrict an existing one."""
+    if not str(path) or path.resolve() == warehouse.resolve():
+        raise RuntimeError(
+            f"identity file path {str(path)!r} is empty or the warehouse file itself: set "
+            f"{IDENTITY_ENV_VAR} to a separate file (the warehouse path must end in .duckdb to "
+            "derive it)"
+        )
+    if not path.exists() and not path.is_symlink():
+        _create_owner_only_database(path)
+    for file in (path, Path(f"{path}.wal")):
+        if not file.exists() and not file.is_symlink():
+            continue
+        info = file.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+            raise RuntimeError(
+                f"identity file {file} is not a regular file owned by this user: refusing to "
+                "write personal data to it"
+            )
+        if stat.S_IMODE(info.st_mode) != IDENTITY_MODE:
+            os.chmod(file, IDENTITY_MODE)
+
+
+def _create_owner_only_database(path: Path) -> None:
+    """An empty DuckDB file made in a private (0700) folder, set to 0600, then linked into
+    place (never over an existing file): no other user can open it before the chmod."""
+    import duckdb
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    private = Path(tempfile.mkdtemp(prefix=".identity-", dir=path.parent))
+    try:
+        fresh = private / path.name
+        duckdb.connect(str(fresh)).close()
+        os.chmod(fresh, IDENTITY_MODE)
+        with contextlib.suppress(FileExistsError):  # made meanwhile: checked by the caller
+            os.link(fresh, path)
+    finally:
+        for leftover in private.iterdir():
+            leftover.unlink()
+        private.rmdir()
 
 
 def set_key_variables(con: Any, key: bytes) -> None:
@@ -93,10 +164,13 @@ def _close_quietly(conn: Any) -> None:
 
 
 class Plugin(BasePlugin):
-    """Sets the HMAC key pads on every DuckDB connection and cursor of a dbt run, and registers
-    the SQL functions the statistics macros need."""
+    """Prepares the identity file, sets the HMAC key pads on every DuckDB connection and cursor
+    of a dbt run, and registers the SQL functions the statistics macros need."""
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
+        for attachment in getattr(self.creds, "attach", None) or []:
+            if attachment.alias == IDENTITY_CATALOG and attachment.path != ":memory:":
+                prepare_identity_file(Path(attachment.path), Path(self.creds.path))
         self._key, is_default = resolve_key()
         if is_default:
             print(

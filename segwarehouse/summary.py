@@ -3,17 +3,24 @@
 Usage: ``python -m segwarehouse.summary --warehouse warehouse.duckdb``
 
 Row counts per layer (schema) and relation, and per raw table the rows staged, quarantined,
-removed as duplicates and repaired, with the most frequent quarantine reasons.
+removed as duplicates and repaired, with the most frequent quarantine reasons. The identity file
+(the ``restricted`` layer, kept out of the warehouse file) is counted too, never shown.
 """
 
 from __future__ import annotations
 
 import argparse
+import stat
 from pathlib import Path
 
 import duckdb
 
-from segwarehouse.dbt_plugin import resolve_key, set_key_variables
+from segwarehouse.dbt_plugin import (
+    IDENTITY_CATALOG,
+    identity_path,
+    resolve_key,
+    set_key_variables,
+)
 
 LAYER_ORDER = ["staging", "restricted", "intermediate", "marts", "snapshots", "reference"]
 
@@ -27,15 +34,18 @@ def _quarantine_logs(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def relation_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int]]:
-    """(schema, relation, kind, rows) for every relation of the warehouse."""
+    """(schema, relation, kind, rows) for every relation of the warehouse and of the identity
+    file if attached (as schema ``restricted``)."""
     relations = con.execute(
-        "select table_schema, table_name, table_type from information_schema.tables "
-        "where table_catalog = current_database() order by table_schema, table_name"
+        "select table_catalog, table_schema, table_name, table_type from information_schema.tables "
+        "where table_catalog in (current_database(), ?) order by all",
+        [IDENTITY_CATALOG],
     ).fetchall()
     counts = []
-    for schema, name, kind in relations:
-        (rows,) = con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0]
-        counts.append((schema, name, "view" if kind == "VIEW" else "table", int(rows)))
+    for catalog, schema, name, kind in relations:
+        (rows,) = con.execute(f'select count(*) from "{catalog}"."{schema}"."{name}"').fetchall()[0]
+        layer = IDENTITY_CATALOG if catalog == IDENTITY_CATALOG else schema
+        counts.append((layer, name, "view" if kind == "VIEW" else "table", int(rows)))
     return counts
 
 
@@ -64,9 +74,11 @@ def top_reasons(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[tuple[s
     ).fetchall()
 
 
-def render(warehouse: Path) -> str:
+def render(warehouse: Path, identity: Path | None = None) -> str:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+        if identity is not None and identity.exists():
+            con.execute(f"attach '{identity}' as {IDENTITY_CATALOG} (read_only)")
         set_key_variables(con, resolve_key()[0])
         relations = relation_counts(con)
         quarantine = quarantine_counts(con)
@@ -74,7 +86,13 @@ def render(warehouse: Path) -> str:
     finally:
         con.close()
 
-    lines = [f"Warehouse: {warehouse.resolve()}", "", "Rows per layer:"]
+    lines = [f"Warehouse: {warehouse.resolve()}"]
+    if identity is not None and identity.exists():
+        mode = stat.S_IMODE(identity.stat().st_mode)
+        lines.append(f"Identity file (e-mails and names): {identity.resolve()} (mode {mode:04o})")
+    else:
+        lines.append(f"Identity file: {identity} not found")
+    lines += ["", "Rows per layer:"]
     schemas = sorted(
         {r[0] for r in relations},
         key=lambda s: (LAYER_ORDER.index(s) if s in LAYER_ORDER else len(LAYER_ORDER), s),
@@ -102,10 +120,22 @@ def render(warehouse: Path) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warehouse", type=Path, default=Path("warehouse.duckdb"))
+    parser.add_argument(
+        "--identity",
+        type=Path,
+        help="the identity file (default: env DBT_IDENTITY_PATH, else "
+        "the warehouse path with .duckdb replaced by .identity.duckdb)",
+    )
     args = parser.parse_args(argv)
     if not args.warehouse.exists():
         raise SystemExit(f"warehouse file {args.warehouse} does not exist: run `make build`")
-    print(render(args.warehouse))
+    identity = args.identity
+    if identity is None:
+        try:
+            identity = identity_path(args.warehouse)
+        except ValueError as error:
+            raise SystemExit(str(error)) from None
+    print(render(args.warehouse, identity))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from warehouse import add_withdrawal, connect
 
+from segwarehouse.dbt_plugin import identity_path
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
@@ -33,6 +35,8 @@ def dbt(
         **os.environ,
         "RAW_DATA_DIR": str(raw_dir),
         "DBT_DUCKDB_PATH": str(warehouse),
+        # each warehouse with its own identity file, whatever the caller's environment says
+        "DBT_IDENTITY_PATH": str(identity_path(warehouse, {})),
         "DBT_PROFILES_DIR": str(ROOT),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         **(extra_env or {}),
@@ -154,6 +158,8 @@ def simulate(raw: Path, warehouse: Path, days: int, *extra: str) -> subprocess.C
     env = {
         "RAW_DATA_DIR": str(raw),
         "DBT_DUCKDB_PATH": str(warehouse),
+        # each warehouse with its own identity file, whatever the caller's environment says
+        "DBT_IDENTITY_PATH": str(identity_path(warehouse, {})),
         "DBT_PROFILES_DIR": str(ROOT),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "PATH": str(Path(sys.executable).parent),

@@ -1,19 +1,33 @@
-"""Pseudonymization and containment of personal data in the built warehouse."""
+"""Pseudonymization and containment of personal data: the warehouse file holds none, the
+identity file (owner-only) holds it in one relation, the publication holds none."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import Build
+from conftest import ROOT, Build
 from sql_helpers import compiled
 from warehouse import connect, raw_reader, scalar
 
-from segwarehouse.dbt_plugin import DEVELOPMENT_KEY, hmac_pads, set_key_variables
+from segwarehouse.dbt_plugin import (
+    DEVELOPMENT_KEY,
+    IDENTITY_CATALOG,
+    hmac_pads,
+    identity_path,
+    prepare_identity_file,
+    set_key_variables,
+)
 
-RESTRICTED = ("restricted", "stg_shop__customer_identities")
+# the identity relation, as it sits in the identity file (catalog `restricted`, schema main)
+IDENTITY_RELATION = ("main", "stg_shop__customer_identities")
 
 
 def _personal_values(con: duckdb.DuckDBPyConnection, build: Build) -> list[str]:
@@ -43,26 +57,145 @@ def _text_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
     ).fetchall()
 
 
-def test_no_personal_data_outside_the_restricted_identity_model(bad_build: Build) -> None:
-    con = connect(bad_build.warehouse)
-    values = _personal_values(con, bad_build)
-    assert len(values) > 1000
-    con.execute("create temp table personal as select unnest(?) as v", [values])
-    leaks = []
-    found_in_restricted = 0
+def _hits_per_column(con: duckdb.DuckDBPyConnection, values: list[str]) -> dict[str, int]:
+    """Rows holding a personal value (or an @example. address) per text column of the
+    connection's own database file, attached files left out."""
+    con.execute("create or replace temp table personal as select unnest(?) as v", [values])
+    hits = {}
     for schema, table, column in _text_columns(con):
-        hits = scalar(
+        hits[f"{schema}.{table}.{column}"] = scalar(
             con,
             f'select count(*) from "{schema}"."{table}" where "{column}" in '
             f"(select v from personal) or \"{column}\" like '%@example.%'",
         )
-        if (schema, table) == RESTRICTED:
-            found_in_restricted += hits
-        elif hits:
-            leaks.append(f"{schema}.{table}.{column}: {hits}")
-    assert not leaks, leaks
-    # The scan does find personal data where it is kept, so it is able to see a leak.
-    assert found_in_restricted > 0
+    return hits
+
+
+def _personal_values_of(build: Build) -> list[str]:
+    con = duckdb.connect()
+    try:
+        return _personal_values(con, build)
+    finally:
+        con.close()
+
+
+def test_the_warehouse_file_holds_no_personal_data_at_all(bad_build: Build) -> None:
+    """No e-mail, name or gift message anywhere in the file analysts copy, not even in a
+    restricted schema (on main the identity relation lived in it)."""
+    values = _personal_values_of(bad_build)
+    assert len(values) > 1000
+    con = duckdb.connect(str(bad_build.warehouse), read_only=True)
+    try:
+        hits = _hits_per_column(con, values)
+        schemas = {r[0] for r in con.execute("select schema_name from duckdb_schemas()").fetchall()}
+    finally:
+        con.close()
+    assert len(hits) > 50, "the scan found hardly any text column to read"
+    assert not {column: n for column, n in hits.items() if n}, "personal data in the warehouse"
+    assert "restricted" not in schemas
+
+
+def test_the_identity_file_holds_personal_data_only_in_the_identity_relation(
+    bad_build: Build,
+) -> None:
+    identity = identity_path(bad_build.warehouse, {})
+    assert identity.exists(), f"no identity file at {identity}"
+    values = _personal_values_of(bad_build)
+    con = duckdb.connect(str(identity), read_only=True)
+    try:
+        relations = con.execute(
+            "select schema_name, table_name from duckdb_tables() union all "
+            "select schema_name, view_name from duckdb_views() where not internal"
+        ).fetchall()
+        hits = _hits_per_column(con, values)
+    finally:
+        con.close()
+    assert relations == [IDENTITY_RELATION]
+    # the scan does find personal data where it is kept, so it is able to see a leak
+    assert hits["main.stg_shop__customer_identities.email"] > 0
+    assert hits["main.stg_shop__customer_identities.last_name"] > 0
+
+
+def test_the_identity_file_is_owner_only_and_has_no_write_ahead_log(bad_build: Build) -> None:
+    identity = identity_path(bad_build.warehouse, {})
+    assert stat.S_IMODE(identity.stat().st_mode) == 0o600
+    assert identity.stat().st_uid == os.getuid()
+    assert not Path(f"{identity}.wal").exists()
+    # nothing else beside it: no leftover of its owner-only creation
+    assert not list(identity.parent.glob(".identity-*"))
+
+
+def test_the_publication_holds_no_personal_data(bad_build: Build, tmp_path: Path) -> None:
+    serving = tmp_path / "serving"
+    published = subprocess.run(
+        [
+            sys.executable, "-m", "segwarehouse.publish",
+            "--warehouse", str(bad_build.warehouse),
+            "--serving-dir", str(serving),
+            "--run-results", str(bad_build.work / "target" / "run_results.json"),
+        ],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert published.returncode == 0, published.stderr
+    values = _personal_values_of(bad_build)
+    files = sorted(p for p in serving.rglob("*.duckdb") if not p.is_symlink())
+    assert files
+    for file in files:
+        con = duckdb.connect(str(file), read_only=True)
+        try:
+            hits = _hits_per_column(con, values)
+            catalogs = {
+                r[0]
+                for r in con.execute(
+                    "select table_catalog from information_schema.tables"
+                ).fetchall()
+            }
+        finally:
+            con.close()
+        assert hits and not {column: n for column, n in hits.items() if n}, file
+        assert IDENTITY_CATALOG not in catalogs
+    parquets = sorted(serving.rglob("*.parquet"))
+    assert parquets
+    assert not [p for p in parquets if "identit" in p.name or "restricted" in p.name]
+
+
+def test_identity_path_follows_the_warehouse_path(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    assert identity_path(warehouse, {}) == tmp_path / "w.identity.duckdb"
+    assert identity_path(warehouse, {"DBT_IDENTITY_PATH": "/x/id.duckdb"}) == Path("/x/id.duckdb")
+    with pytest.raises(ValueError, match="DBT_IDENTITY_PATH"):
+        identity_path(tmp_path / "w.db", {})
+
+
+def test_the_identity_file_is_created_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    identity = tmp_path / "deep" / "w.identity.duckdb"
+    previous = os.umask(0)
+    try:
+        prepare_identity_file(identity, tmp_path / "w.duckdb")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(identity.stat().st_mode) == 0o600
+    duckdb.connect(str(identity)).close()  # a valid, empty DuckDB database
+    assert sorted(p.name for p in identity.parent.iterdir()) == [identity.name]
+    # an existing file made readable by others is set back to owner-only, and so is a .wal
+    identity.chmod(0o644)
+    wal = Path(f"{identity}.wal")
+    wal.write_bytes(b"")
+    wal.chmod(0o644)
+    prepare_identity_file(identity, tmp_path / "w.duckdb")
+    assert stat.S_IMODE(identity.stat().st_mode) == 0o600
+    assert stat.S_IMODE(wal.stat().st_mode) == 0o600
+
+
+def test_the_identity_file_refuses_a_symlink_or_the_warehouse_itself(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.duckdb"
+    duckdb.connect(str(target)).close()
+    link = tmp_path / "w.identity.duckdb"
+    link.symlink_to(target)
+    with pytest.raises(RuntimeError, match="not a regular file owned by this user"):
+        prepare_identity_file(link, tmp_path / "w.duckdb")
+    with pytest.raises(RuntimeError, match="DBT_IDENTITY_PATH"):
+        prepare_identity_file(tmp_path / "w.duckdb", tmp_path / "w.duckdb")
 
 
 def test_keys_are_hmac_sha256_of_the_ids_under_the_key(bad_build: Build) -> None:
@@ -141,6 +274,8 @@ def test_equal_strings_of_different_identifier_kinds_get_different_pseudonyms(
 def test_without_the_key_pseudonymization_fails_loudly(bad_build: Build) -> None:
     sql = compiled(bad_build, PSEUDONYMS_SQL)
     con = duckdb.connect(str(bad_build.warehouse), read_only=True)
+    identity = identity_path(bad_build.warehouse, {})
+    con.execute(f"attach '{identity}' as {IDENTITY_CATALOG} (read_only)")
     with pytest.raises(duckdb.Error, match="pseudonymization key"):
         con.execute(sql).fetchall()
     con.close()

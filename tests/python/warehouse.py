@@ -6,11 +6,22 @@ from pathlib import Path
 
 import duckdb
 
-from segwarehouse.dbt_plugin import register_functions, resolve_key, set_key_variables
+from segwarehouse.dbt_plugin import (
+    IDENTITY_CATALOG,
+    identity_path,
+    register_functions,
+    resolve_key,
+    set_key_variables,
+)
 
 
 def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse read-only, with its identity file attached read-only as `restricted` (as
+    the profile does) when it exists: `restricted.stg_shop__customer_identities` resolves."""
     con = duckdb.connect(str(warehouse), read_only=True)
+    identity = identity_path(warehouse, {})
+    if identity.exists():
+        con.execute(f"attach '{identity}' as {IDENTITY_CATALOG} (read_only)")
     set_key_variables(con, resolve_key({})[0])
     register_functions(con)
     return con

@@ -1,8 +1,10 @@
 -- RESTRICTED: the only model that holds customers' e-mail addresses and names, for the
 -- identity resolution and data-subject request desk. No other model may select from it
--- (tests/python checks the built warehouse and the manifest). It lives in its own schema,
--- set here because it is the one exception to the staging folder's schema.
-{{ config(schema='restricted', meta={'contains_personal_data': true}) }}
+-- (tests/python checks the built warehouse and the manifest). It lives in its own database
+-- file, the identity file attached by the profile as catalog `restricted` (owner-only, see
+-- profiles.yml), so the warehouse file holds no e-mail or name at all: set here because it is
+-- the one exception to the staging folder's database and schema.
+{{ config(database='restricted', schema='main', meta={'contains_personal_data': true}) }}
 
 with
 
