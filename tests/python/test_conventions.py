@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, dbt
 
+from segwarehouse.dbt_plugin import IDENTITY_CATALOG
+
 RESTRICTED_MODEL = "model.segwarehouse.stg_shop__customer_identities"
 PK_TESTS = {"unique", "unique_combination"}
 
@@ -113,6 +115,22 @@ def test_no_model_reads_the_restricted_identity_model(manifest: dict) -> None:
         if node["resource_type"] == "model" and RESTRICTED_MODEL in node["depends_on"]["nodes"]
     ]
     assert not readers, readers
+
+
+def test_only_the_identity_model_is_written_to_the_identity_file(manifest: dict) -> None:
+    """Personal data goes to the identity file (catalog `restricted`), and nothing else does."""
+    in_identity_file = sorted(
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed", "snapshot")
+        and node["database"] == IDENTITY_CATALOG
+    )
+    personal = sorted(
+        node["name"]
+        for node in _models(manifest).values()
+        if node["config"].get("meta", {}).get("contains_personal_data")
+    )
+    assert in_identity_file == personal == [RESTRICTED_MODEL.split(".")[-1]]
 
 
 # Incremental models that accumulate history one business date at a time: a run of several
