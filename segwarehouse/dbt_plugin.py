@@ -93,11 +93,10 @@ def identity_path(warehouse: Path, environ: dict[str, str] | None = None) -> Pat
 
 def prepare_identity_file(path: Path, warehouse: Path) -> None:
     """Create the identity database file owner-only, or check and restrict an existing one."""
-    if not str(path) or path.resolve() == warehouse.resolve():
+    if path.resolve() == warehouse.resolve():
         raise RuntimeError(
-            f"identity file path {str(path)!r} is empty or the warehouse file itself: set "
-            f"{IDENTITY_ENV_VAR} to a separate file (the warehouse path must end in .duckdb to "
-            "derive it)"
+            f"identity file {path} is the warehouse file itself: set {IDENTITY_ENV_VAR} to a "
+            "separate file"
         )
     if not path.exists() and not path.is_symlink():
         _create_owner_only_database(path)
@@ -169,8 +168,14 @@ class Plugin(BasePlugin):
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         for attachment in getattr(self.creds, "attach", None) or []:
-            if attachment.alias == IDENTITY_CATALOG and attachment.path != ":memory:":
-                prepare_identity_file(Path(attachment.path), Path(self.creds.path))
+            if attachment.alias != IDENTITY_CATALOG or attachment.path == ":memory:":
+                continue
+            if not attachment.path.strip():
+                raise RuntimeError(
+                    f"the identity file has no path: the warehouse path {self.creds.path!r} does "
+                    f"not end in .duckdb, so set {IDENTITY_ENV_VAR} to the identity file's path"
+                )
+            prepare_identity_file(Path(attachment.path), Path(self.creds.path))
         self._key, is_default = resolve_key()
         if is_default:
             print(

@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -20,6 +21,7 @@ from warehouse import connect, raw_reader, scalar
 from segwarehouse.dbt_plugin import (
     DEVELOPMENT_KEY,
     IDENTITY_CATALOG,
+    Plugin,
     hmac_pads,
     identity_path,
     prepare_identity_file,
@@ -292,3 +294,14 @@ def test_hmac_pads_follow_rfc_2104(key: bytes) -> None:
     assert got == hmac.new(key, b"C0000042", hashlib.sha256).hexdigest()
     inner, outer = hmac_pads(key)
     assert len(inner) == len(outer) == 64
+
+
+def test_the_plugin_refuses_an_identity_file_without_a_path(tmp_path: Path) -> None:
+    """profiles.yml derives no path from a warehouse not ending in .duckdb: a clear error."""
+    attach = [SimpleNamespace(alias=IDENTITY_CATALOG, path="")]
+    credentials = SimpleNamespace(attach=attach, path=str(tmp_path / "w.db"))
+    with pytest.raises(RuntimeError, match=r"does not end in \.duckdb, so set DBT_IDENTITY_PATH"):
+        Plugin(name="segwarehouse", plugin_config={}, credentials=credentials)
+    attach[0].path = str(tmp_path / "w.identity.duckdb")
+    Plugin(name="segwarehouse", plugin_config={}, credentials=credentials)
+    assert stat.S_IMODE((tmp_path / "w.identity.duckdb").stat().st_mode) == 0o600
