@@ -432,23 +432,27 @@ def test_an_erased_customer_remains_only_in_the_suppression_list(hostile: Hostil
     # the raw id, its key, and its key in the format before domain separation (defect 8)
     needles = {customer_id, key("customer_id", customer_id), legacy}
     con = connect(hostile.build.warehouse)
+    # the warehouse file and the identity file (attached as catalog restricted)
     columns = con.execute(
         """
-        select table_schema, table_name, column_name from information_schema.columns
-        where table_catalog = 'warehouse' and data_type = 'VARCHAR'
+        select table_catalog, table_schema, table_name, column_name
+        from information_schema.columns
+        where table_catalog in ('warehouse', 'restricted') and data_type = 'VARCHAR'
         order by all
         """
     ).fetchall()
-    assert len({(s, t) for s, t, _ in columns}) > 40
+    assert len({(s, t) for _, s, t, _ in columns}) > 40
+    assert ("restricted", "main", "stg_shop__customer_identities", "customer_id") in columns
     found = {}
-    for schema, table, column in columns:
+    for catalog, schema, table, column in columns:
         hits = scalar(
             con,
-            f'select count(*) from "{schema}"."{table}" where "{column}" in '
+            f'select count(*) from "{catalog}"."{schema}"."{table}" where "{column}" in '
             f"({', '.join(repr(n) for n in needles)})",
         )
         if hits:
-            found[f"{schema}.{table}.{column}"] = hits
+            name = f"{schema}.{table}.{column}"
+            found[name if catalog == "warehouse" else f"{catalog}.{name}"] = hits
     assert found == {"compliance.compliance_suppression_list.customer_key": 4}, found
     # the rows loaded before the deletion are accounted for, never lost
     logged = dict(
