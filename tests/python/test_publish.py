@@ -18,6 +18,8 @@ import duckdb
 import pytest
 from conftest import BIN, END, NO_TESTS, ROOT, dbt, generate
 
+from segwarehouse.dbt_plugin import identity_path
+
 DAY = END  # the business day of the second build
 DAY_BEFORE = END - timedelta(days=1)
 # What differs between two correct builds by design: the record of the dbt invocations
@@ -48,6 +50,8 @@ def _copy(built: Built, to: Path) -> Built:
     to.mkdir(parents=True)
     warehouse = to / "warehouse.duckdb"
     shutil.copy(built.warehouse, warehouse)
+    # with its identity file (e-mails and names), copied owner-only like the original
+    shutil.copy(identity_path(built.warehouse, {}), identity_path(warehouse, {}))
     (to / "target").mkdir()
     shutil.copy(built.run_results, to / "target" / "run_results.json")
     return Built(warehouse, to / "target" / "run_results.json", built.as_of)
@@ -85,6 +89,7 @@ def dbt_killed_when(
         **os.environ,
         "RAW_DATA_DIR": str(raw),
         "DBT_DUCKDB_PATH": str(built.warehouse),
+        "DBT_IDENTITY_PATH": str(identity_path(built.warehouse, {})),
         "DBT_PROFILES_DIR": str(ROOT),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
     }
@@ -437,3 +442,9 @@ def test_a_build_killed_at_any_moment_then_rerun_gives_the_same_warehouse(
     rerun = dbt(_build_args(DAY), days.raw, built.warehouse, built.warehouse.parent)
     assert rerun.returncode == 0, rerun.output[-3000:]
     assert differences(days.after.warehouse, built.warehouse) == {}
+    # and the identity file too (written without a WAL: its last checkpoint, rebuilt whole)
+    after, rerun_identity = (
+        identity_path(days.after.warehouse, {}),
+        identity_path(built.warehouse, {}),
+    )
+    assert differences(after, rerun_identity) == {}
