@@ -42,10 +42,12 @@ $(STAMP): requirements.lock requirements.txt pyproject.toml
 
 data: $(DATA_STAMP)
 
+# The stamps go first: a generation killed half-way leaves no stamp, so the next run (with
+# any parameters) generates again instead of building on a half-written folder.
 $(DATA_STAMP): $(STAMP) segwarehouse/generate.py
+	@rm -f $(RAW_DATA_DIR)/.generated-*
 	$(BIN)/python -m segwarehouse.generate --customers $(CUSTOMERS) --days $(DATA_DAYS) \
 		--seed $(SEED) --bad-rate $(BAD_RATE) --out $(RAW_DATA_DIR)
-	@rm -f $(RAW_DATA_DIR)/.generated-*
 	@touch $@
 
 dbt-build: $(STAMP)
