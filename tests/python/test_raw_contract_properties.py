@@ -165,7 +165,8 @@ def disposition_sql(render: Render) -> dict[bool, str]:
             " case when is_quarantined then 'bad' end as quarantine_reason from t) "
             "select k, v, payload, is_quarantined, is_erased, {{ disposition(['k'], "
             "'v desc nulls last', version=" + (repr(version) if version else "none") + ", "
-            "erased='is_erased') }} from hashed"
+            # no raw position here: which of two exact copies is the staged one is immaterial
+            "erased='is_erased', position='k') }} from hashed"
         )
 
     return {True: sql("v"), False: sql(None)}
