@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -132,6 +133,10 @@ def clean_build(tmp_path_factory: pytest.TempPathFactory, clean_raw: Path) -> Bu
     work = tmp_path_factory.mktemp("clean_build")
     warehouse = work / "warehouse.duckdb"
     result = dbt(["build"], clean_raw, warehouse, work)
+    # kept aside: later dbt commands on this warehouse (docs generate) rewrite target/
+    results = work / "target" / "run_results.json"
+    if results.exists():
+        shutil.copy(results, work / "build_run_results.json")
     return Build(clean_raw, warehouse, work, result)
 
 
