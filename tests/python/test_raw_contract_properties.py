@@ -46,6 +46,7 @@ import yaml
 from conftest import ROOT, Render, dbt, generate
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
+from sql_helpers import compiled
 from warehouse import connect
 
 # ---------------------------------------------------------------- content_hash
@@ -445,15 +446,7 @@ def rendered(session: Session, name: str, sql: str) -> str:
     """SQL with project macros rendered by dbt once per session (the raw folder, its layout and
     the warehouse path stay the same across examples, so the rendering does too)."""
     if name not in session.compiled:
-        result = dbt(
-            ["compile", "--inline", sql, "--quiet", "--output", "json"],
-            session.raw_dir,
-            session.warehouse,
-            session.work,
-        )
-        assert result.returncode == 0, result.output[-3000:]
-        start = result.output.index("{")
-        session.compiled[name] = json.JSONDecoder().raw_decode(result.output[start:])[0]["compiled"]
+        session.compiled[name] = compiled(session, sql)  # type: ignore[arg-type]
     return session.compiled[name]
 
 
