@@ -11,4 +11,4 @@ final as (
     select * exclude (as_of_date) from customer_features  -- noqa: AM04
 )
 
-select * from final
+select * from final  -- noqa: AM04
