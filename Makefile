@@ -44,46 +44,46 @@ data: $(DATA_STAMP)
 
 # The stamps go first: a generation killed half-way leaves no stamp, so the next run (with
 # any parameters) generates again instead of building on a half-written folder.
-$(DATA_STAMP): $(STAMP) segwarehouse/generate.py
+$(DATA_STAMP): $(STAMP) $(wildcard segwarehouse/generate/*.py)
 	@rm -f $(RAW_DATA_DIR)/.generated-*
 	$(BIN)/python -m segwarehouse.generate --customers $(CUSTOMERS) --days $(DATA_DAYS) \
 		--seed $(SEED) --bad-rate $(BAD_RATE) --out $(RAW_DATA_DIR)
 	@touch $@
 
 dbt-build: $(STAMP)
-	$(BIN)/python -m segwarehouse.cli_vars '$(VARS)'
+	$(BIN)/python -m segwarehouse.tools.cli_vars '$(VARS)'
 	$(BIN)/dbt build --vars '$(VARS)'
 
 # BI tools read the published copy (serving/), never the warehouse file.
 export SERVING_DIR ?= $(CURDIR)/serving
 publish: $(STAMP)
-	$(BIN)/python -m segwarehouse.publish --warehouse $(DBT_DUCKDB_PATH) --serving-dir $(SERVING_DIR)
+	$(BIN)/python -m segwarehouse.tools.publish --warehouse $(DBT_DUCKDB_PATH) --serving-dir $(SERVING_DIR)
 
 summary: $(STAMP)
-	$(BIN)/python -m segwarehouse.summary --warehouse $(DBT_DUCKDB_PATH)
+	$(BIN)/python -m segwarehouse.tools.summary --warehouse $(DBT_DUCKDB_PATH)
 
 build: data dbt-build publish summary
 
 # N consecutive business days of history (snapshots keyed to as_of), ending on the data's last day.
 DAYS ?= 30
 simulate: data
-	$(BIN)/python -m segwarehouse.simulate --days $(DAYS)
+	$(BIN)/python -m segwarehouse.tools.simulate --days $(DAYS)
 
 # Roll the history (snapshots, incremental segment state, daily KPIs) back to the end of day TO,
 # keeping the days before it: make history-rollback TO=2026-09-28. The runs for TO and later
 # are then accepted again (README, "History").
 history-rollback: $(STAMP)
 	@test -n "$(TO)" || { echo "usage: make history-rollback TO=YYYY-MM-DD"; exit 2; }
-	$(BIN)/python -m segwarehouse.history rollback --to '$(TO)' --warehouse '$(DBT_DUCKDB_PATH)'
+	$(BIN)/python -m segwarehouse.tools.history rollback --to '$(TO)' --warehouse '$(DBT_DUCKDB_PATH)'
 
 # Benchmarks (bench/results/): make bench SCALE=small|medium|large. Not a test: CI runs `tiny`
 # only, to keep the harness working.
 SCALE ?= small
 bench: $(STAMP)
-	$(BIN)/python -m segwarehouse.bench --scale $(SCALE)
+	$(BIN)/python -m segwarehouse.tools.bench --scale $(SCALE)
 
 bench-tiny: $(STAMP)
-	$(BIN)/python -m segwarehouse.bench --scale tiny --out bench/work/results
+	$(BIN)/python -m segwarehouse.tools.bench --scale tiny --out bench/work/results
 
 lint: $(STAMP)
 	$(BIN)/ruff check segwarehouse tests

@@ -175,7 +175,7 @@ def simulate(raw: Path, warehouse: Path, days: int, *extra: str) -> subprocess.C
         [
             sys.executable,
             "-m",
-            "segwarehouse.simulate",
+            "segwarehouse.tools.simulate",
             "--days",
             str(days),
             "--no-progress",

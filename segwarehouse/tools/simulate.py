@@ -1,13 +1,13 @@
 """Build N consecutive business days of history on the raw data, the way daily runs would.
 
-    python -m segwarehouse.simulate --days 30 [--end 2026-09-30] [--keep-history]
+    python -m segwarehouse.tools.simulate --days 30 [--end 2026-09-30] [--keep-history]
 
 Each day is one `dbt build --vars '{as_of: <day>}'` (data tests run on the last day only, unless
 --test-every-day). History is keyed to the business date, so the days must run in order: by
-default the history (segwarehouse.history.HISTORY_RELATIONS: the snapshots, the incremental
+default the history (segwarehouse.tools.history.HISTORY_RELATIONS: the snapshots, the incremental
 segment state and the daily KPIs) is reset first, which makes a second simulation of the same
 days write exactly the same history. To keep the days before a given day instead, roll the
-history back (python -m segwarehouse.history rollback --to YYYY-MM-DD).
+history back (python -m segwarehouse.tools.history rollback --to YYYY-MM-DD).
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from segwarehouse.history import HISTORY_RELATIONS  # dropped before day 1 unless --keep-history
+from segwarehouse.tools.history import (
+    HISTORY_RELATIONS,  # dropped before day 1 unless --keep-history
+)
 
 
 def default_end(raw_dir: Path) -> dt.date:
