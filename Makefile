@@ -27,8 +27,8 @@ DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DATA_DAYS)-$(SEED)-$(BAD
 # dbt vars, e.g. make build VARS='{as_of: 2026-06-30}'
 VARS ?= {}
 
-.PHONY: build test venv data dbt-build publish summary lint pytest clean simulate history-rollback \
-	bench bench-tiny
+.PHONY: build test test-fast venv data dbt-build publish summary lint pytest clean simulate \
+	history-rollback bench bench-tiny
 
 venv: $(STAMP)
 
@@ -90,8 +90,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check segwarehouse tests
 	$(BIN)/sqlfluff lint models macros tests analyses snapshots
 
+# Two workers (pytest-xdist): the tests of one session build, or of one module, stay together on
+# one worker (tests/python/conftest.py), so no build is made twice.
+PYTEST_WORKERS ?= 2
 pytest: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+# The tests that build no warehouse (macros, generator, registry, pseudonymization, conventions):
+# under two minutes, for every change; pre-commit runs them.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not build" -q
 
 # lint after build: the sqlfluff dbt templater compiles models, which reads the raw files.
 test: build lint pytest bench-tiny

@@ -17,7 +17,7 @@ import pytest
 from conftest import MODELS_ONLY, ROOT, DbtResult, dbt, generate
 from warehouse import add_withdrawal
 
-from segwarehouse import history
+from segwarehouse.tools import history
 from segwarehouse.tools.cli_vars import VarsError, check
 
 END = date(2026, 9, 30)  # the generator's last day
