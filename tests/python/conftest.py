@@ -8,12 +8,13 @@ invocation is counted; the total is printed at the end of the run."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -291,37 +292,104 @@ def simulation(tmp_path_factory: pytest.TempPathFactory) -> Simulation:
     )
 
 
-# ------------------------------------------------------------ macros rendered by dbt
+# ------------------------------------------------------------ the project parsed once
 
 Render = Callable[..., str]
 
 
-@pytest.fixture(scope="module")
-def render(tmp_path_factory: pytest.TempPathFactory) -> Render:
-    """SQL of an inline query with project macros, compiled by dbt's programmatic runner."""
-    from dbt.cli.main import dbtRunner
+class Project:
+    """The project parsed once per test session by dbt's programmatic runner, serving its
+    manifest (target/manifest.json) and every rendering of project macros (`compile --inline`):
+    on the in-memory `test` target, or against a built warehouse (`build=`: its raw folder and
+    its relations, for macros that read them), parsed once per warehouse."""
 
-    work = tmp_path_factory.mktemp("macros")
-    os.environ.setdefault("RAW_DATA_DIR", str(ROOT / "data" / "raw"))
-    os.environ["DBT_PROFILES_DIR"] = str(ROOT)
-    runner = dbtRunner()
-    common = [
-        "--project-dir", str(ROOT), "--target", "test", "--target-path", str(work / "target"),
-        "--log-path", str(work / "logs"), "--log-level", "none",
-    ]  # fmt: skip
-    count_dbt_invocations("in-process")
-    parsed = runner.invoke(["parse", *common])
-    assert parsed.success, parsed.exception
-    runner = dbtRunner(manifest=parsed.result)
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self._runners: dict[tuple[str, ...], tuple[object, list[str]]] = {}
+        self._runner(None)
+        self.manifest: dict = json.loads((work / "r0" / "target" / "manifest.json").read_text())
 
-    def compile_sql(sql: str, **variables: object) -> str:
+    @staticmethod
+    def _key(build: Build | Simulation | None) -> tuple[str, ...]:
+        return ("test",) if build is None else (str(build.raw_dir), str(build.warehouse))
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _environment(build: Build | Simulation | None) -> Iterator[None]:
+        """The environment the profile and the sources read, for one dbt call."""
+        if build is None:
+            values = {"RAW_DATA_DIR": str(ROOT / "data" / "raw")}
+        else:
+            values = {
+                "RAW_DATA_DIR": str(build.raw_dir),
+                "DBT_DUCKDB_PATH": str(build.warehouse),
+                "DBT_IDENTITY_PATH": str(identity_path(build.warehouse, {})),
+            }
+        values |= {"DBT_PROFILES_DIR": str(ROOT), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+        saved = {name: os.environ.get(name) for name in values}
+        os.environ.update(values)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    @staticmethod
+    def _release_warehouse() -> None:
+        """Close the warehouse dbt-duckdb keeps open in this process (else the test's own
+        read-only connection to the same file is refused)."""
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+            DuckDBConnectionManager._ENV = None
+
+    def _runner(self, build: Build | Simulation | None) -> tuple[object, list[str]]:
+        key = self._key(build)
+        if key not in self._runners:
+            from dbt.cli.main import dbtRunner
+
+            work = self.work / f"r{len(self._runners)}"
+            common = [
+                "--project-dir", str(ROOT), "--target", "test" if build is None else "dev",
+                "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+                "--log-level", "none",
+            ]  # fmt: skip
+            count_dbt_invocations("in-process")
+            with self._environment(build):
+                parsed = dbtRunner().invoke(["parse", *common])
+            assert parsed.success, parsed.exception
+            self._runners[key] = (dbtRunner(manifest=parsed.result), common)
+        return self._runners[key]
+
+    def render(self, sql: str, build: Build | Simulation | None = None, **variables: object) -> str:
+        """SQL of an inline query with project macros, as dbt compiles it."""
+        runner, common = self._runner(build)
         args = ["compile", "--inline", sql, *common]
         if variables:
             args += ["--vars", json.dumps(variables)]
         count_dbt_invocations("in-process")
-        result = runner.invoke(args)
+        try:
+            with self._environment(build):
+                result = runner.invoke(args)  # type: ignore[attr-defined]
+        finally:
+            if build is not None:
+                self._release_warehouse()
         # an error in the inline query is the context of dbt's "Error parsing inline query"
         assert result.success, f"{result.exception} {getattr(result.exception, '__context__', '')}"
         return result.result.results[0].node.compiled_code
 
-    return compile_sql
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return Project(tmp_path_factory.mktemp("project"))
+
+
+@pytest.fixture(scope="session")
+def render(project: Project) -> Render:
+    """SQL of an inline query with project macros on the in-memory test target."""
+    return project.render
