@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -94,16 +95,26 @@ def dbt(
     args: list[str], raw_dir: Path, warehouse: Path, work: Path, extra_env: dict | None = None
 ) -> DbtResult:
     """Run the dbt CLI of this venv on the project with its own raw folder, warehouse and
-    target folder (so tests never touch the developer's warehouse.duckdb or target/)."""
+    target folder (so tests never touch the developer's warehouse.duckdb or target/).
+
+    dbt parses the whole project anew unless its saved parse was made with the same vars and
+    profile: a warehouse `<work>/warehouse.duckdb` is given as `warehouse.duckdb` relative to
+    the work folder (dbt runs there, `--project-dir` the project), so every such test has the
+    same profile, and a new target folder starts from a saved parse of the project (dbt checks
+    it against the files and the vars, and parses again whatever differs)."""
     count_dbt_invocations("subprocess")
     if os.environ.get(FAST_ONLY_ENV) and args[0] in ("build", "run", "seed", "snapshot", "test"):
         pytest.fail(f"`dbt {args[0]}` in a test not marked build (make test-fast runs it)")
+    cwd, path = ROOT, warehouse
+    if warehouse.name == "warehouse.duckdb" and warehouse.parent.resolve() == work.resolve():
+        cwd, path = work, Path(warehouse.name)
+        _seed_saved_parse(work / "target")
     env = {
         **os.environ,
         "RAW_DATA_DIR": str(raw_dir),
-        "DBT_DUCKDB_PATH": str(warehouse),
+        "DBT_DUCKDB_PATH": str(path),
         # each warehouse with its own identity file, whatever the caller's environment says
-        "DBT_IDENTITY_PATH": str(identity_path(warehouse, {})),
+        "DBT_IDENTITY_PATH": str(identity_path(path, {})),
         "DBT_PROFILES_DIR": str(ROOT),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         **(extra_env or {}),
@@ -112,18 +123,53 @@ def dbt(
         [
             str(BIN / "dbt"),
             *args,
+            "--project-dir",
+            str(ROOT),
             "--target-path",
             str(work / "target"),
             "--log-path",
             str(work / "logs"),
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
     return DbtResult(proc.returncode, proc.stdout + proc.stderr)
+
+
+_SAVED_PARSE: list[Path] = []  # this process's parse of the project, made on first use
+
+
+def _seed_saved_parse(target: Path) -> None:
+    """Copy a parse of the project (no vars, the relative warehouse profile) into a new target
+    folder, so that dbt parses there only what differs from it."""
+    if (target / "partial_parse.msgpack").exists():
+        return
+    if not _SAVED_PARSE:
+        template = Path(tempfile.mkdtemp(prefix="segwarehouse-parse-"))
+        count_dbt_invocations("subprocess")
+        subprocess.run(
+            [
+                str(BIN / "dbt"), "parse", "--project-dir", str(ROOT),
+                "--target-path", str(template / "target"), "--log-path", str(template / "logs"),
+            ],
+            cwd=template,
+            env={
+                **os.environ,
+                "RAW_DATA_DIR": str(ROOT / "data" / "raw"),
+                "DBT_DUCKDB_PATH": "warehouse.duckdb",
+                "DBT_IDENTITY_PATH": "warehouse.identity.duckdb",
+                "DBT_PROFILES_DIR": str(ROOT),
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            },
+            capture_output=True,
+            check=True,
+        )  # fmt: skip
+        _SAVED_PARSE.append(template / "target" / "partial_parse.msgpack")
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(_SAVED_PARSE[0], target / "partial_parse.msgpack")
 
 
 def generate(out: Path, customers: int, days: int, seed: int, bad_rate: float) -> Path:
