@@ -1,13 +1,21 @@
-"""Shared fixtures: the project root, a dbt runner in a subprocess, generated raw data."""
+"""Shared fixtures: the project root, a dbt runner in a subprocess, generated raw data.
+
+Tests that build a warehouse are marked `build` (from the fixtures they use, or by hand):
+`make test-fast` runs the others. Under pytest-xdist (`make pytest` runs two workers), every
+test that uses a session build is sent to the worker that makes it, and the tests of a module to
+one worker (they share its module fixtures): groups for `--dist loadgroup`. Every dbt
+invocation is counted; the total is printed at the end of the run."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,6 +28,62 @@ from segwarehouse.dbt_plugin import identity_path
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
+# ------------------------------------------------------------ test groups, dbt invocations
+
+# session fixtures that build a warehouse, each the xdist group of the tests that use it (a test
+# needing clean_raw only goes with clean_build, which is made from it)
+SESSION_BUILDS = {
+    "simulation": "simulation",
+    "clean_build": "clean_build",
+    "clean_raw": "clean_build",
+    "bad_build": "bad_build",
+}
+# fixtures of single modules that run dbt build or generate data
+MODULE_BUILDS = {"dbt_in", "hostile", "small_raw", "raw", "simulated", "days", "planted", "sim"}
+INVOCATIONS_ENV = "SEGWAREHOUSE_TEST_DBT_INVOCATIONS"
+# set by make test-fast: a test that builds without the build marker fails, naming the command
+FAST_ONLY_ENV = "SEGWAREHOUSE_TEST_FAST"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "build: the test builds a warehouse (not in test-fast)")
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
+        log = Path(str(config.rootpath)) / ".pytest-dbt-invocations"
+        log.unlink(missing_ok=True)
+        os.environ[INVOCATIONS_ENV] = str(log)  # inherited by the xdist workers
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & (set(SESSION_BUILDS) | MODULE_BUILDS):
+            item.add_marker(pytest.mark.build)
+        group = next((SESSION_BUILDS[f] for f in SESSION_BUILDS if f in names), None)
+        item.add_marker(pytest.mark.xdist_group(group or item.module.__name__))
+
+
+def count_dbt_invocations(kind: str, count: int = 1) -> None:
+    """Record `count` dbt invocations of `kind` (subprocess, in-process, simulate)."""
+    log = os.environ.get(INVOCATIONS_ENV)
+    if log:
+        with open(log, "a") as handle:  # one short write per call: safe across workers
+            handle.write(f"{kind} {count}\n")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if hasattr(terminalreporter.config, "workerinput"):
+        return
+    log = Path(os.environ.get(INVOCATIONS_ENV, "")) if os.environ.get(INVOCATIONS_ENV) else None
+    if log is None or not log.exists():
+        return
+    kinds: dict[str, int] = {}
+    for line in log.read_text().splitlines():
+        kind, count = line.split()
+        kinds[kind] = kinds.get(kind, 0) + int(count)
+    detail = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+    terminalreporter.write_line(f"dbt invocations: {sum(kinds.values())} ({detail})")
+
 
 @dataclass
 class DbtResult:
@@ -31,13 +95,26 @@ def dbt(
     args: list[str], raw_dir: Path, warehouse: Path, work: Path, extra_env: dict | None = None
 ) -> DbtResult:
     """Run the dbt CLI of this venv on the project with its own raw folder, warehouse and
-    target folder (so tests never touch the developer's warehouse.duckdb or target/)."""
+    target folder (so tests never touch the developer's warehouse.duckdb or target/).
+
+    dbt parses the whole project anew unless its saved parse was made with the same vars and
+    profile: a warehouse `<work>/warehouse.duckdb` is given as `warehouse.duckdb` relative to
+    the work folder (dbt runs there, `--project-dir` the project), so every such test has the
+    same profile, and a new target folder starts from a saved parse of the project (dbt checks
+    it against the files and the vars, and parses again whatever differs)."""
+    count_dbt_invocations("subprocess")
+    if os.environ.get(FAST_ONLY_ENV) and args[0] in ("build", "run", "seed", "snapshot", "test"):
+        pytest.fail(f"`dbt {args[0]}` in a test not marked build (make test-fast runs it)")
+    cwd, path = ROOT, warehouse
+    if warehouse.name == "warehouse.duckdb" and warehouse.parent.resolve() == work.resolve():
+        cwd, path = work, Path(warehouse.name)
+        _seed_saved_parse(work / "target")
     env = {
         **os.environ,
         "RAW_DATA_DIR": str(raw_dir),
-        "DBT_DUCKDB_PATH": str(warehouse),
+        "DBT_DUCKDB_PATH": str(path),
         # each warehouse with its own identity file, whatever the caller's environment says
-        "DBT_IDENTITY_PATH": str(identity_path(warehouse, {})),
+        "DBT_IDENTITY_PATH": str(identity_path(path, {})),
         "DBT_PROFILES_DIR": str(ROOT),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         **(extra_env or {}),
@@ -46,18 +123,53 @@ def dbt(
         [
             str(BIN / "dbt"),
             *args,
+            "--project-dir",
+            str(ROOT),
             "--target-path",
             str(work / "target"),
             "--log-path",
             str(work / "logs"),
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
     return DbtResult(proc.returncode, proc.stdout + proc.stderr)
+
+
+_SAVED_PARSE: list[Path] = []  # this process's parse of the project, made on first use
+
+
+def _seed_saved_parse(target: Path) -> None:
+    """Copy a parse of the project (no vars, the relative warehouse profile) into a new target
+    folder, so that dbt parses there only what differs from it."""
+    if (target / "partial_parse.msgpack").exists():
+        return
+    if not _SAVED_PARSE:
+        template = Path(tempfile.mkdtemp(prefix="segwarehouse-parse-"))
+        count_dbt_invocations("subprocess")
+        subprocess.run(
+            [
+                str(BIN / "dbt"), "parse", "--project-dir", str(ROOT),
+                "--target-path", str(template / "target"), "--log-path", str(template / "logs"),
+            ],
+            cwd=template,
+            env={
+                **os.environ,
+                "RAW_DATA_DIR": str(ROOT / "data" / "raw"),
+                "DBT_DUCKDB_PATH": "warehouse.duckdb",
+                "DBT_IDENTITY_PATH": "warehouse.identity.duckdb",
+                "DBT_PROFILES_DIR": str(ROOT),
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            },
+            capture_output=True,
+            check=True,
+        )  # fmt: skip
+        _SAVED_PARSE.append(template / "target" / "partial_parse.msgpack")
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(_SAVED_PARSE[0], target / "partial_parse.msgpack")
 
 
 def generate(out: Path, customers: int, days: int, seed: int, bad_rate: float) -> Path:
@@ -160,6 +272,8 @@ class Simulation:
 
 
 def simulate(raw: Path, warehouse: Path, days: int, *extra: str) -> subprocess.CompletedProcess:
+    # each day a build and a show of the membership counts, then a show of the history
+    count_dbt_invocations("simulate", 2 * days + 1)
     env = {
         "RAW_DATA_DIR": str(raw),
         "DBT_DUCKDB_PATH": str(warehouse),
@@ -175,7 +289,7 @@ def simulate(raw: Path, warehouse: Path, days: int, *extra: str) -> subprocess.C
         [
             sys.executable,
             "-m",
-            "segwarehouse.simulate",
+            "segwarehouse.tools.simulate",
             "--days",
             str(days),
             "--no-progress",
@@ -224,35 +338,104 @@ def simulation(tmp_path_factory: pytest.TempPathFactory) -> Simulation:
     )
 
 
-# ------------------------------------------------------------ macros rendered by dbt
+# ------------------------------------------------------------ the project parsed once
 
 Render = Callable[..., str]
 
 
-@pytest.fixture(scope="module")
-def render(tmp_path_factory: pytest.TempPathFactory) -> Render:
-    """SQL of an inline query with project macros, compiled by dbt's programmatic runner."""
-    from dbt.cli.main import dbtRunner
+class Project:
+    """The project parsed once per test session by dbt's programmatic runner, serving its
+    manifest (target/manifest.json) and every rendering of project macros (`compile --inline`):
+    on the in-memory `test` target, or against a built warehouse (`build=`: its raw folder and
+    its relations, for macros that read them), parsed once per warehouse."""
 
-    work = tmp_path_factory.mktemp("macros")
-    os.environ.setdefault("RAW_DATA_DIR", str(ROOT / "data" / "raw"))
-    os.environ["DBT_PROFILES_DIR"] = str(ROOT)
-    runner = dbtRunner()
-    common = [
-        "--project-dir", str(ROOT), "--target", "test", "--target-path", str(work / "target"),
-        "--log-path", str(work / "logs"), "--log-level", "none",
-    ]  # fmt: skip
-    parsed = runner.invoke(["parse", *common])
-    assert parsed.success, parsed.exception
-    runner = dbtRunner(manifest=parsed.result)
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self._runners: dict[tuple[str, ...], tuple[object, list[str]]] = {}
+        self._runner(None)
+        self.manifest: dict = json.loads((work / "r0" / "target" / "manifest.json").read_text())
 
-    def compile_sql(sql: str, **variables: object) -> str:
+    @staticmethod
+    def _key(build: Build | Simulation | None) -> tuple[str, ...]:
+        return ("test",) if build is None else (str(build.raw_dir), str(build.warehouse))
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _environment(build: Build | Simulation | None) -> Iterator[None]:
+        """The environment the profile and the sources read, for one dbt call."""
+        if build is None:
+            values = {"RAW_DATA_DIR": str(ROOT / "data" / "raw")}
+        else:
+            values = {
+                "RAW_DATA_DIR": str(build.raw_dir),
+                "DBT_DUCKDB_PATH": str(build.warehouse),
+                "DBT_IDENTITY_PATH": str(identity_path(build.warehouse, {})),
+            }
+        values |= {"DBT_PROFILES_DIR": str(ROOT), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+        saved = {name: os.environ.get(name) for name in values}
+        os.environ.update(values)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    @staticmethod
+    def _release_warehouse() -> None:
+        """Close the warehouse dbt-duckdb keeps open in this process (else the test's own
+        read-only connection to the same file is refused)."""
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+            DuckDBConnectionManager._ENV = None
+
+    def _runner(self, build: Build | Simulation | None) -> tuple[object, list[str]]:
+        key = self._key(build)
+        if key not in self._runners:
+            from dbt.cli.main import dbtRunner
+
+            work = self.work / f"r{len(self._runners)}"
+            common = [
+                "--project-dir", str(ROOT), "--target", "test" if build is None else "dev",
+                "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+                "--log-level", "none",
+            ]  # fmt: skip
+            count_dbt_invocations("in-process")
+            with self._environment(build):
+                parsed = dbtRunner().invoke(["parse", *common])
+            assert parsed.success, parsed.exception
+            self._runners[key] = (dbtRunner(manifest=parsed.result), common)
+        return self._runners[key]
+
+    def render(self, sql: str, build: Build | Simulation | None = None, **variables: object) -> str:
+        """SQL of an inline query with project macros, as dbt compiles it."""
+        runner, common = self._runner(build)
         args = ["compile", "--inline", sql, *common]
         if variables:
             args += ["--vars", json.dumps(variables)]
-        result = runner.invoke(args)
+        count_dbt_invocations("in-process")
+        try:
+            with self._environment(build):
+                result = runner.invoke(args)  # type: ignore[attr-defined]
+        finally:
+            if build is not None:
+                self._release_warehouse()
         # an error in the inline query is the context of dbt's "Error parsing inline query"
         assert result.success, f"{result.exception} {getattr(result.exception, '__context__', '')}"
         return result.result.results[0].node.compiled_code
 
-    return compile_sql
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return Project(tmp_path_factory.mktemp("project"))
+
+
+@pytest.fixture(scope="session")
+def render(project: Project) -> Render:
+    """SQL of an inline query with project macros on the in-memory test target."""
+    return project.render

@@ -3,12 +3,11 @@ tell the layer, staging that reads only raw data, and nothing that reads the ide
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, dbt
+from conftest import Project
 
 from segwarehouse.dbt_plugin import IDENTITY_CATALOG
 
@@ -17,11 +16,8 @@ PK_TESTS = {"unique", "unique_combination"}
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    work = tmp_path_factory.mktemp("manifest")
-    result = dbt(["parse"], ROOT / "data" / "raw", work / "w.duckdb", work)
-    assert result.returncode == 0, result.output[-3000:]
-    return json.loads((work / "target" / "manifest.json").read_text())
+def manifest(project: Project) -> dict:
+    return project.manifest
 
 
 def _models(manifest: dict) -> dict[str, dict]:

@@ -14,8 +14,7 @@ from types import SimpleNamespace
 
 import duckdb
 import pytest
-from conftest import ROOT, Build
-from sql_helpers import compiled
+from conftest import ROOT, Build, Project
 from warehouse import connect, raw_reader, scalar
 
 from segwarehouse.dbt_plugin import (
@@ -133,7 +132,7 @@ def test_the_publication_holds_no_personal_data(clean_build: Build, tmp_path: Pa
     serving = tmp_path / "serving"
     published = subprocess.run(
         [
-            sys.executable, "-m", "segwarehouse.publish",
+            sys.executable, "-m", "segwarehouse.tools.publish",
             "--warehouse", str(clean_build.warehouse),
             "--serving-dir", str(serving),
             # the build's own results (test_docs_generate may have run dbt docs since)
@@ -238,8 +237,8 @@ PSEUDONYMS_SQL = (
 )
 
 
-def test_another_key_gives_other_pseudonyms(bad_build: Build) -> None:
-    sql = compiled(bad_build, PSEUDONYMS_SQL)
+def test_another_key_gives_other_pseudonyms(project: Project, bad_build: Build) -> None:
+    sql = project.render(build=bad_build, sql=PSEUDONYMS_SQL)
     con = connect(bad_build.warehouse)
     before = con.execute(sql).fetchall()
     stored = con.execute(
@@ -255,14 +254,15 @@ def test_another_key_gives_other_pseudonyms(bad_build: Build) -> None:
 
 
 def test_equal_strings_of_different_identifier_kinds_get_different_pseudonyms(
+    project: Project,
     bad_build: Build,
 ) -> None:
     """An anonymous_id (or session id, e-mail) equal to some customer_id string must not get
     that customer's key: every kind is its own HMAC domain (defect 8 of issue 13)."""
     kinds = ("customer_id", "email", "anonymous_id", "session_id")
-    sql = compiled(
-        bad_build,
-        "select customer_id, "
+    sql = project.render(
+        build=bad_build,
+        sql="select customer_id, "
         + ", ".join(f"{{{{ pseudonymize('customer_id', '{kind}') }}}} as {kind}" for kind in kinds)
         + " from restricted.stg_shop__customer_identities order by customer_id limit 200",
     )
@@ -281,11 +281,13 @@ def test_equal_strings_of_different_identifier_kinds_get_different_pseudonyms(
             assert key == hmac.new(DEVELOPMENT_KEY.encode(), message, hashlib.sha256).hexdigest()
     # an unknown kind is a compile error, never an unseparated hash
     with pytest.raises(AssertionError, match="not one of"):
-        compiled(bad_build, "select {{ pseudonymize('customer_id', 'phone') }} as k")
+        project.render(
+            build=bad_build, sql="select {{ pseudonymize('customer_id', 'phone') }} as k"
+        )
 
 
-def test_without_the_key_pseudonymization_fails_loudly(bad_build: Build) -> None:
-    sql = compiled(bad_build, PSEUDONYMS_SQL)
+def test_without_the_key_pseudonymization_fails_loudly(project: Project, bad_build: Build) -> None:
+    sql = project.render(build=bad_build, sql=PSEUDONYMS_SQL)
     con = duckdb.connect(str(bad_build.warehouse), read_only=True)
     identity = identity_path(bad_build.warehouse, {})
     con.execute(f"attach '{identity}' as {IDENTITY_CATALOG} (read_only)")

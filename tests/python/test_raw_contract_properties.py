@@ -43,10 +43,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import ROOT, Render, dbt, generate
+from conftest import ROOT, Project, Render, dbt, generate
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
-from sql_helpers import compiled
 from warehouse import connect
 
 # ---------------------------------------------------------------- content_hash
@@ -422,13 +421,16 @@ class Session:
     work: Path
     types: dict[str, dict[str, str]]
     compiled: dict[str, str]  # cached SQL rendered by dbt, see rendered()
+    project: Project
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
+def session(tmp_path_factory: pytest.TempPathFactory, project: Project) -> Session:
     work = tmp_path_factory.mktemp("raw_contract_properties")
     base = generate(work / "base", customers=150, days=30, seed=1, bad_rate=0.0)
-    return Session(base, work / "raw", work / "warehouse.duckdb", work, contract_types(), {})
+    return Session(
+        base, work / "raw", work / "warehouse.duckdb", work, contract_types(), {}, project
+    )
 
 
 BUILD = [
@@ -446,7 +448,7 @@ def rendered(session: Session, name: str, sql: str) -> str:
     """SQL with project macros rendered by dbt once per session (the raw folder, its layout and
     the warehouse path stay the same across examples, so the rendering does too)."""
     if name not in session.compiled:
-        session.compiled[name] = compiled(session, sql)  # type: ignore[arg-type]
+        session.compiled[name] = session.project.render(sql, build=session)  # type: ignore[arg-type]
     return session.compiled[name]
 
 
@@ -575,6 +577,7 @@ def check_build(session: Session, plan: list[Mutation]) -> None:
         con.close()
 
 
+@pytest.mark.build
 @settings(
     max_examples=PLAN_EXAMPLES,
     deadline=None,

@@ -10,7 +10,18 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from conftest import END, NO_TESTS, ROOT, SIM_DAYS, START, WITHDRAWN_ON, Simulation, dbt, simulate
+from conftest import (
+    END,
+    NO_TESTS,
+    ROOT,
+    SIM_DAYS,
+    START,
+    WITHDRAWN_ON,
+    Project,
+    Simulation,
+    dbt,
+    simulate,
+)
 from scipy.stats import binomtest
 from sql_helpers import query
 from warehouse import connect, scalar
@@ -20,8 +31,11 @@ from segwarehouse import registry
 # ---------------------------------------------------------------- reproduction from snapshots
 
 
-def test_reproduced_members_equal_history_for_every_segment_and_day(sim: Simulation) -> None:
+def test_reproduced_members_equal_history_for_every_segment_and_day(
+    project: Project, sim: Simulation
+) -> None:
     differences = query(
+        project,
         sim,
         f"""
         with
@@ -37,6 +51,7 @@ def test_reproduced_members_equal_history_for_every_segment_and_day(sim: Simulat
     )
     assert differences == []
     days = query(
+        project,
         sim,
         f"""
         select segment_id, count(distinct audit_date), min(n), max(n)
@@ -125,8 +140,9 @@ def test_simulating_again_writes_the_same_history(sim: Simulation, tmp_path: Pat
 # ---------------------------------------------------------------- consent and holdouts
 
 
-def test_withdrawal_ends_membership_from_that_day(sim: Simulation) -> None:
+def test_withdrawal_ends_membership_from_that_day(project: Project, sim: Simulation) -> None:
     recorded = query(
+        project,
         sim,
         f"""
         select audit_date, segment_id
@@ -158,6 +174,7 @@ def test_withdrawal_ends_membership_from_that_day(sim: Simulation) -> None:
     con.close()
     # the auditor's re-run agrees: a member the day before, not on the day
     reproduced = query(
+        project,
         sim,
         f"""
         select audit_date from ({{{{ reproduce_segment_members('{WITHDRAWN_ON - timedelta(days=1)}',

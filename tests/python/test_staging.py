@@ -9,11 +9,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import Build, dbt, generate
-from sql_helpers import compiled
+from conftest import Build, Project, dbt, generate
 from warehouse import connect, raw_reader, scalar
 
-from segwarehouse._generate_util import move_deliveries
+from segwarehouse.generate.util import move_deliveries
 
 # raw table -> (staging model, quarantine log)
 RAW_TABLES = {
@@ -38,12 +37,16 @@ def test_build_with_defects_passes_every_data_test(bad_build: Build) -> None:
 
 
 @pytest.mark.parametrize("table", sorted(RAW_TABLES))
-def test_every_raw_row_is_staged_quarantined_or_a_duplicate(bad_build: Build, table: str) -> None:
+def test_every_raw_row_is_staged_quarantined_or_a_duplicate(
+    project: Project, bad_build: Build, table: str
+) -> None:
     model, log = RAW_TABLES[table]
     staged_sql = f"select count(*) from staging.{model}"
     if model == "stg_privacy__deletion_requests":  # ephemeral (never stored): compiled inline
         # compiled before connecting: dbt opens the warehouse read-write
-        staged_sql = compiled(bad_build, f"select count(*) from {{{{ ref('{model}') }}}}")
+        staged_sql = project.render(
+            build=bad_build, sql=f"select count(*) from {{{{ ref('{model}') }}}}"
+        )
     con = connect(bad_build.warehouse)
     raw = scalar(con, f"select count(*) from {raw_reader(bad_build.raw_dir, table)}")
     staged = scalar(con, staged_sql)
@@ -224,6 +227,7 @@ def _copy_rows(source: Path, target: Path, sql_select: str) -> None:
     con.close()
 
 
+@pytest.mark.build
 def test_event_deliveries_are_loaded_once_as_they_land(tmp_path: Path) -> None:
     raw = generate(tmp_path / "raw", customers=300, days=20, seed=13, bad_rate=0.02)
     folders = sorted((raw / "events").glob("delivered_date=*"))

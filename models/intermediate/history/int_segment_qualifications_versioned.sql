@@ -3,7 +3,7 @@
 -- last_qualified_before_date, null while the customer qualifies on the business date of the
 -- run, else the earlier day they last qualified. A streak of daily qualifications is then one
 -- version, not one per day: a new version opens only when the customer starts or stops
--- qualifying or the spell, version or retention changes. segwarehouse.history restores the
+-- qualifying or the spell, version or retention changes. segwarehouse.tools.history restores the
 -- state of a day D from the versions valid on D (a null read as the last day run up to D).
 with
 
