@@ -94,7 +94,7 @@ lint: $(STAMP)
 # one worker (tests/python/conftest.py), so no build is made twice.
 PYTEST_WORKERS ?= 2
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
 
 # The tests that build no warehouse (macros, generator, registry, pseudonymization, conventions):
 # under two minutes, for every change; pre-commit runs them.
