@@ -110,3 +110,32 @@ def test_the_prose_outside_the_markers_is_kept_and_markers_are_required() -> Non
     assert "## orders (required) -- source `shop`" in rendered
     with pytest.raises(doc.SpecError, match="markers"):
         doc.render_document("# no markers\n", spec)
+
+
+def test_the_demo_generator_draws_exactly_the_accepted_values() -> None:
+    """The generator keeps its own tuples (their positions index its probabilities and states),
+    so this is where they are held to the spec: each draws exactly the values accepted."""
+    from segwarehouse import _generate_events, _generate_model
+
+    spec = doc.load_spec()
+
+    def accepted(source: str, table: str, column: str) -> set[str]:
+        t = spec.table(source, table)
+        values = spec.accepted_values(t, next(c for c in t.columns if c.name == column))
+        assert values is not None, f"{table}.{column} has no accepted values"
+        return set(values)
+
+    pairs = [
+        (_generate_model.CHANNELS, ("shop", "customers", "signup_channel")),
+        (_generate_model.CHANNELS, ("shop", "orders", "channel")),
+        (_generate_model.STATUSES, ("shop", "orders", "status")),
+        (_generate_model.CURRENCIES, ("shop", "orders", "currency")),
+        (_generate_model.CATEGORIES, ("shop", "products", "category")),
+        (_generate_model.METALS, ("shop", "products", "metal")),
+        (_generate_model.STYLES, ("shop", "products", "style")),
+        (_generate_model.STYLES, ("survey", "survey_responses", "style_preference")),
+        (_generate_model.CONSENT_SOURCES, ("privacy", "consent_events", "source")),
+        (_generate_events.EVENT_TYPES, ("tracking", "events", "event_type")),
+    ]
+    for drawn, where in pairs:
+        assert set(drawn) == accepted(*where), where
