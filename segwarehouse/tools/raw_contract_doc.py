@@ -216,7 +216,7 @@ def _check(column: Column) -> str:
 def _rule(table: Table, column: Column) -> str:
     """The column's check and what a failure does (quarantine, or repair)."""
     if table.checks_in_model:
-        return "see *Consent fails closed*"
+        return ""
     if not column.checked:
         return "not checked"
     check = _check(column)
@@ -253,6 +253,8 @@ def render_tables(spec: Spec) -> str:
                 parsed += f" as `{column.staged_name}`"
             presence = "may be absent" if not column.in_file else ""
             value = "may be null" if column.nullable else "required"
+            if table.checks_in_model:
+                value = "see *Consent fails closed*"
             type_cell = _contract_type(column.data_type) + (f" ({presence})" if presence else "")
             accepted = spec.accepted_values(table, column)
             accepted_cell = ", ".join(f"`{v}`" for v in accepted) if accepted else ""
