@@ -43,6 +43,10 @@ PARSE_KINDS = {
     "timestamp": "UTC timestamp",
 }
 CODE_KINDS = {"code", "upper_code", "snake_code"}
+META_KEYS = {
+    "parse", "staged_as", "required", "nullable", "accepted_values", "range", "not_before",
+    "tolerance_hours", "format", "invalid", "check", "content", "content_as",
+}  # fmt: skip
 CONTRACT_TYPES = {"varchar": "text", "integer": "number", "boolean": "boolean"}
 
 
@@ -154,6 +158,13 @@ def load_spec(staging: Path = STAGING) -> Spec:
                 )
             for table in source["tables"]:
                 meta = table.get("meta") or {}
+                for column in table["columns"]:
+                    unknown = set(column.get("meta") or {}) - META_KEYS
+                    if unknown:
+                        raise SpecError(
+                            f"{name}.{table['name']}.{column['name']} ({shown}): unknown meta "
+                            f"{', '.join(sorted(unknown))}; known: {', '.join(sorted(META_KEYS))}"
+                        )
                 columns = [
                     Column(
                         name=column["name"],

@@ -139,3 +139,14 @@ def test_the_demo_generator_draws_exactly_the_accepted_values() -> None:
     ]
     for drawn, where in pairs:
         assert set(drawn) == accepted(*where), where
+
+
+def test_a_misspelt_meta_key_names_the_column(tmp_path: Path) -> None:
+    staging = _copy_staging(tmp_path)
+    orders = staging / "shop" / "_shop__sources.yml"
+    text = orders.read_text()
+    old = "meta: {parse: amount, nullable: true}"
+    assert old in text
+    orders.write_text(text.replace(old, "meta: {parse: amount, nulable: true}", 1))
+    with pytest.raises(doc.SpecError, match=r"shop\.orders\.discount_amount.*unknown meta nulable"):
+        doc.load_spec(staging)
