@@ -27,8 +27,8 @@ DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DATA_DAYS)-$(SEED)-$(BAD
 # dbt vars, e.g. make build VARS='{as_of: 2026-06-30}'
 VARS ?= {}
 
-.PHONY: build test venv data dbt-build publish summary lint pytest clean simulate history-rollback \
-	bench bench-tiny raw-contract-doc
+.PHONY: build test test-fast venv data dbt-build publish summary lint pytest clean simulate \
+	history-rollback bench bench-tiny raw-contract-doc
 
 venv: $(STAMP)
 
@@ -44,58 +44,66 @@ data: $(DATA_STAMP)
 
 # The stamps go first: a generation killed half-way leaves no stamp, so the next run (with
 # any parameters) generates again instead of building on a half-written folder.
-$(DATA_STAMP): $(STAMP) segwarehouse/generate.py
+$(DATA_STAMP): $(STAMP) $(wildcard segwarehouse/generate/*.py)
 	@rm -f $(RAW_DATA_DIR)/.generated-*
 	$(BIN)/python -m segwarehouse.generate --customers $(CUSTOMERS) --days $(DATA_DAYS) \
 		--seed $(SEED) --bad-rate $(BAD_RATE) --out $(RAW_DATA_DIR)
 	@touch $@
 
 dbt-build: $(STAMP)
-	$(BIN)/python -m segwarehouse.cli_vars '$(VARS)'
+	$(BIN)/python -m segwarehouse.tools.cli_vars '$(VARS)'
 	$(BIN)/dbt build --vars '$(VARS)'
 
 # BI tools read the published copy (serving/), never the warehouse file.
 export SERVING_DIR ?= $(CURDIR)/serving
 publish: $(STAMP)
-	$(BIN)/python -m segwarehouse.publish --warehouse $(DBT_DUCKDB_PATH) --serving-dir $(SERVING_DIR)
+	$(BIN)/python -m segwarehouse.tools.publish --warehouse $(DBT_DUCKDB_PATH) --serving-dir $(SERVING_DIR)
 
 # docs/raw-data-contract.md: its per-table part, from the staging spec in the sources' YAML
 raw-contract-doc: $(STAMP)
 	$(BIN)/python -m segwarehouse.tools.raw_contract_doc
 
 summary: $(STAMP)
-	$(BIN)/python -m segwarehouse.summary --warehouse $(DBT_DUCKDB_PATH)
+	$(BIN)/python -m segwarehouse.tools.summary --warehouse $(DBT_DUCKDB_PATH)
 
 build: data dbt-build publish summary
 
 # N consecutive business days of history (snapshots keyed to as_of), ending on the data's last day.
 DAYS ?= 30
 simulate: data
-	$(BIN)/python -m segwarehouse.simulate --days $(DAYS)
+	$(BIN)/python -m segwarehouse.tools.simulate --days $(DAYS)
 
 # Roll the history (snapshots, incremental segment state, daily KPIs) back to the end of day TO,
 # keeping the days before it: make history-rollback TO=2026-09-28. The runs for TO and later
 # are then accepted again (README, "History").
 history-rollback: $(STAMP)
 	@test -n "$(TO)" || { echo "usage: make history-rollback TO=YYYY-MM-DD"; exit 2; }
-	$(BIN)/python -m segwarehouse.history rollback --to '$(TO)' --warehouse '$(DBT_DUCKDB_PATH)'
+	$(BIN)/python -m segwarehouse.tools.history rollback --to '$(TO)' --warehouse '$(DBT_DUCKDB_PATH)'
 
 # Benchmarks (bench/results/): make bench SCALE=small|medium|large. Not a test: CI runs `tiny`
 # only, to keep the harness working.
 SCALE ?= small
 bench: $(STAMP)
-	$(BIN)/python -m segwarehouse.bench --scale $(SCALE)
+	$(BIN)/python -m segwarehouse.tools.bench --scale $(SCALE)
 
 bench-tiny: $(STAMP)
-	$(BIN)/python -m segwarehouse.bench --scale tiny --out bench/work/results
+	$(BIN)/python -m segwarehouse.tools.bench --scale tiny --out bench/work/results
 
 lint: $(STAMP)
 	$(BIN)/ruff check segwarehouse tests
 	$(BIN)/ruff format --check segwarehouse tests
 	$(BIN)/sqlfluff lint models macros tests analyses snapshots
 
+# Two workers (pytest-xdist): the tests of one session build, or of one module, stay together on
+# one worker (tests/python/conftest.py), so no build is made twice.
+PYTEST_WORKERS ?= 2
 pytest: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+# The tests that build no warehouse (macros, generator, registry, pseudonymization, conventions):
+# under two minutes, for every change; pre-commit runs them.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not build" -q
 
 # lint after build: the sqlfluff dbt templater compiles models, which reads the raw files.
 test: build lint pytest bench-tiny

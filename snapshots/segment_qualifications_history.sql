@@ -1,5 +1,5 @@
 {#- SCD type 2 history of the incremental segment state int_segment_qualifications_tracked keyed
-    to the business date, so `python -m segwarehouse.history rollback` can restore the state of
+    to the business date, so `python -m segwarehouse.tools.history rollback` can restore the state of
     an earlier day (the model overwrites its rows in place). last_qualified_date is recorded as
     last_qualified_before_date: null while the customer qualifies on the day of the run, else
     the earlier day they last qualified. A streak of daily qualifications is then one version,

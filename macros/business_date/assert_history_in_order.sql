@@ -1,7 +1,7 @@
 {#- Hook that stops a run whose business date is before history already recorded in `this`:
     history is written in date order (a snapshot or incremental state rebuilt for an earlier day
     would be corrupted). Re-running the latest day is fine. To rebuild from an earlier day,
-    roll the history back to it first (python -m segwarehouse.history rollback), or reset it
+    roll the history back to it first (python -m segwarehouse.tools.history rollback), or reset it
     (make simulate does so). Renders nothing when `this` does not exist yet.
 
     Arguments:
@@ -17,7 +17,7 @@
                 || ', after the business date ' || cast(business_day as varchar)
                 || ': history is written in date order. To rebuild from an earlier day, roll it '
                 || 'back first, keeping the days before it: make history-rollback TO=YYYY-MM-DD '
-                || '(python -m segwarehouse.history rollback --to YYYY-MM-DD)'
+                || '(python -m segwarehouse.tools.history rollback --to YYYY-MM-DD)'
             )
             from (
                 select

@@ -1,4 +1,10 @@
-"""Shared fixtures: the project root, a dbt runner in a subprocess, generated raw data."""
+"""Shared fixtures: the project root, a dbt runner in a subprocess, generated raw data.
+
+Tests that build a warehouse are marked `build` (from the fixtures they use, or by hand):
+`make test-fast` runs the others. Under pytest-xdist (`make pytest` runs two workers), every
+test that uses a session build is sent to the worker that makes it, and the tests of a module to
+one worker (they share its module fixtures): groups for `--dist loadgroup`. Every dbt
+invocation is counted; the total is printed at the end of the run."""
 
 from __future__ import annotations
 
@@ -20,6 +26,60 @@ from segwarehouse.dbt_plugin import identity_path
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
+# ------------------------------------------------------------ test groups, dbt invocations
+
+# session fixtures that build a warehouse, each the xdist group of the tests that use it (a test
+# needing clean_raw only goes with clean_build, which is made from it)
+SESSION_BUILDS = {
+    "simulation": "simulation",
+    "clean_build": "clean_build",
+    "clean_raw": "clean_build",
+    "bad_build": "bad_build",
+}
+# fixtures of single modules that run dbt build or generate data
+MODULE_BUILDS = {"dbt_in", "hostile", "small_raw", "raw", "simulated", "days", "planted", "sim"}
+INVOCATIONS_ENV = "SEGWAREHOUSE_TEST_DBT_INVOCATIONS"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "build: the test builds a warehouse (not in test-fast)")
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
+        log = Path(str(config.rootpath)) / ".pytest-dbt-invocations"
+        log.unlink(missing_ok=True)
+        os.environ[INVOCATIONS_ENV] = str(log)  # inherited by the xdist workers
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & (set(SESSION_BUILDS) | MODULE_BUILDS):
+            item.add_marker(pytest.mark.build)
+        group = next((SESSION_BUILDS[f] for f in SESSION_BUILDS if f in names), None)
+        item.add_marker(pytest.mark.xdist_group(group or item.module.__name__))
+
+
+def count_dbt_invocations(kind: str, count: int = 1) -> None:
+    """Record `count` dbt invocations of `kind` (subprocess, in-process, simulate)."""
+    log = os.environ.get(INVOCATIONS_ENV)
+    if log:
+        with open(log, "a") as handle:  # one short write per call: safe across workers
+            handle.write(f"{kind} {count}\n")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if hasattr(terminalreporter.config, "workerinput"):
+        return
+    log = Path(os.environ.get(INVOCATIONS_ENV, "")) if os.environ.get(INVOCATIONS_ENV) else None
+    if log is None or not log.exists():
+        return
+    kinds: dict[str, int] = {}
+    for line in log.read_text().splitlines():
+        kind, count = line.split()
+        kinds[kind] = kinds.get(kind, 0) + int(count)
+    detail = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+    terminalreporter.write_line(f"dbt invocations: {sum(kinds.values())} ({detail})")
+
 
 @dataclass
 class DbtResult:
@@ -32,6 +92,7 @@ def dbt(
 ) -> DbtResult:
     """Run the dbt CLI of this venv on the project with its own raw folder, warehouse and
     target folder (so tests never touch the developer's warehouse.duckdb or target/)."""
+    count_dbt_invocations("subprocess")
     env = {
         **os.environ,
         "RAW_DATA_DIR": str(raw_dir),
@@ -160,6 +221,8 @@ class Simulation:
 
 
 def simulate(raw: Path, warehouse: Path, days: int, *extra: str) -> subprocess.CompletedProcess:
+    # each day a build and a show of the membership counts, then a show of the history
+    count_dbt_invocations("simulate", 2 * days + 1)
     env = {
         "RAW_DATA_DIR": str(raw),
         "DBT_DUCKDB_PATH": str(warehouse),
@@ -175,7 +238,7 @@ def simulate(raw: Path, warehouse: Path, days: int, *extra: str) -> subprocess.C
         [
             sys.executable,
             "-m",
-            "segwarehouse.simulate",
+            "segwarehouse.tools.simulate",
             "--days",
             str(days),
             "--no-progress",
@@ -242,6 +305,7 @@ def render(tmp_path_factory: pytest.TempPathFactory) -> Render:
         "--project-dir", str(ROOT), "--target", "test", "--target-path", str(work / "target"),
         "--log-path", str(work / "logs"), "--log-level", "none",
     ]  # fmt: skip
+    count_dbt_invocations("in-process")
     parsed = runner.invoke(["parse", *common])
     assert parsed.success, parsed.exception
     runner = dbtRunner(manifest=parsed.result)
@@ -250,6 +314,7 @@ def render(tmp_path_factory: pytest.TempPathFactory) -> Render:
         args = ["compile", "--inline", sql, *common]
         if variables:
             args += ["--vars", json.dumps(variables)]
+        count_dbt_invocations("in-process")
         result = runner.invoke(args)
         # an error in the inline query is the context of dbt's "Error parsing inline query"
         assert result.success, f"{result.exception} {getattr(result.exception, '__context__', '')}"

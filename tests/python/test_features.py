@@ -15,9 +15,9 @@ import pytest
 from conftest import MODELS_ONLY, Build, dbt
 from warehouse import add_withdrawal, connect, scalar
 
-from segwarehouse._generate_util import move_deliveries
 from segwarehouse.dbt_plugin import DEVELOPMENT_KEY
-from segwarehouse.pandas_btyd import orders_as_of, summary
+from segwarehouse.generate.util import move_deliveries
+from segwarehouse.tools.pandas_btyd import orders_as_of, summary
 
 
 def pseudonym(customer_id: str) -> str:
@@ -27,7 +27,7 @@ def pseudonym(customer_id: str) -> str:
 
 def oracle(raw: Path, as_of: date, style: str = "per_customer") -> pd.DataFrame:
     """Orders, net revenue, recency and the buy-till-you-die summary per customer, straight
-    from the raw files with pandas (segwarehouse.pandas_btyd, no SQL of the project), keyed
+    from the raw files with pandas (segwarehouse.tools.pandas_btyd, no SQL of the project), keyed
     like the mart."""
     result = summary(orders_as_of(raw, as_of), as_of, style).reset_index()
     result["customer_key"] = result["customer_id"].map(pseudonym)

@@ -1,5 +1,5 @@
 """The business date guard and the history rollback (issue 13, defect 5): an impossible or
-future as_of is refused before anything is written, and `python -m segwarehouse.history
+future as_of is refused before anything is written, and `python -m segwarehouse.tools.history
 rollback` brings the history back to an earlier day, after which the days after it can be
 built again, to the same history."""
 
@@ -17,8 +17,8 @@ import pytest
 from conftest import MODELS_ONLY, ROOT, DbtResult, dbt, generate
 from warehouse import add_withdrawal
 
-from segwarehouse import history
-from segwarehouse.cli_vars import VarsError, check
+from segwarehouse.tools import history
+from segwarehouse.tools.cli_vars import VarsError, check
 
 END = date(2026, 9, 30)  # the generator's last day
 DAYS = [END - timedelta(days=offset) for offset in range(4, -1, -1)]  # D1 .. D5
@@ -174,7 +174,7 @@ def simulated(raw: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
 
 def rollback_cli(warehouse: Path, to: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "segwarehouse.history", "rollback", "--to", to,
+        [sys.executable, "-m", "segwarehouse.tools.history", "rollback", "--to", to,
          "--warehouse", str(warehouse)],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip

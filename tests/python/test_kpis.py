@@ -211,7 +211,7 @@ def test_docs_generate(clean_build: Build) -> None:
 def _publish(build: Build, serving: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
-            sys.executable, "-m", "segwarehouse.publish",
+            sys.executable, "-m", "segwarehouse.tools.publish",
             "--warehouse", str(build.warehouse),
             "--serving-dir", str(serving),
             "--run-results", str(build.work / "target" / "run_results.json"),

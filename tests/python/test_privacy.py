@@ -133,7 +133,7 @@ def test_the_publication_holds_no_personal_data(clean_build: Build, tmp_path: Pa
     serving = tmp_path / "serving"
     published = subprocess.run(
         [
-            sys.executable, "-m", "segwarehouse.publish",
+            sys.executable, "-m", "segwarehouse.tools.publish",
             "--warehouse", str(clean_build.warehouse),
             "--serving-dir", str(serving),
             # the build's own results (test_docs_generate may have run dbt docs since)

@@ -136,7 +136,7 @@ def wrap(module, name):
 for name in ("replace", "rename", "symlink", "fsync", "unlink", "rmdir", "mkdir"):
     wrap(os, name)
 wrap(shutil, "rmtree")
-from segwarehouse.publish import main
+from segwarehouse.tools.publish import main
 code = main(sys.argv[2:])
 print("calls", calls["any"], file=sys.stderr)
 sys.exit(code)
@@ -144,7 +144,7 @@ sys.exit(code)
 
 
 def publish(built: Built, serving: Path, kill_at: str = "0") -> subprocess.CompletedProcess:
-    """`python -m segwarehouse.publish`, SIGKILLed just before the file system call `kill_at`
+    """`python -m segwarehouse.tools.publish`, SIGKILLed just before the file system call `kill_at`
     ('0': never)."""
     return subprocess.run(
         [sys.executable, "-c", KILLER, kill_at, "--warehouse", str(built.warehouse),
@@ -297,7 +297,7 @@ INVOCATION = (
 def test_the_build_check_says_why_it_refuses(
     tmp_path: Path, newest: str | None, run_results_id: str, message: str
 ) -> None:
-    from segwarehouse.publish import PublishError, check_last_build
+    from segwarehouse.tools.publish import PublishError, check_last_build
 
     warehouse = tmp_path / "warehouse.duckdb"
     con = duckdb.connect(str(warehouse))

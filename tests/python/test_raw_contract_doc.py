@@ -115,7 +115,8 @@ def test_the_prose_outside_the_markers_is_kept_and_markers_are_required() -> Non
 def test_the_demo_generator_draws_exactly_the_accepted_values() -> None:
     """The generator keeps its own tuples (their positions index its probabilities and states),
     so this is where they are held to the spec: each draws exactly the values accepted."""
-    from segwarehouse import _generate_events, _generate_model
+    from segwarehouse.generate import events as _generate_events
+    from segwarehouse.generate import model as _generate_model
 
     spec = doc.load_spec()
 

@@ -13,7 +13,7 @@ from conftest import Build, dbt, generate
 from sql_helpers import compiled
 from warehouse import connect, raw_reader, scalar
 
-from segwarehouse._generate_util import move_deliveries
+from segwarehouse.generate.util import move_deliveries
 
 # raw table -> (staging model, quarantine log)
 RAW_TABLES = {

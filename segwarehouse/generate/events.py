@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from segwarehouse._generate_model import (
+from segwarehouse.generate.model import (
     BROWSER,
     CART,
     LAPSING,
@@ -22,8 +22,8 @@ from segwarehouse._generate_model import (
     Products,
     World,
 )
-from segwarehouse._generate_orders import Exposures, Orders
-from segwarehouse._generate_util import (
+from segwarehouse.generate.orders import Exposures, Orders
+from segwarehouse.generate.util import (
     DAY,
     HOUR,
     NEVER,

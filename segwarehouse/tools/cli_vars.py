@@ -1,6 +1,6 @@
 """Checks the text of dbt's --vars before dbt reads it.
 
-    python -m segwarehouse.cli_vars '{as_of: 2026-13-45}'
+    python -m segwarehouse.tools.cli_vars '{as_of: 2026-13-45}'
 
 dbt parses --vars as YAML before it loads the project, and YAML reads an unquoted impossible
 date such as 2026-13-45 or 2026-02-30 as a date: dbt then stops with a Python traceback

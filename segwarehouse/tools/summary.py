@@ -1,6 +1,6 @@
 """Print where the warehouse is and what a build made of the raw data.
 
-Usage: ``python -m segwarehouse.summary --warehouse warehouse.duckdb``
+Usage: ``python -m segwarehouse.tools.summary --warehouse warehouse.duckdb``
 
 Row counts per layer (schema) and relation, and per raw table the rows staged, quarantined,
 removed as duplicates and repaired, with the most frequent quarantine reasons. The identity file

@@ -1,6 +1,6 @@
 """The warehouse's business-date history, and rolling it back to an earlier day.
 
-    python -m segwarehouse.history rollback --to 2026-09-28 [--warehouse warehouse.duckdb]
+    python -m segwarehouse.tools.history rollback --to 2026-09-28 [--warehouse warehouse.duckdb]
 
 History is written one business date at a time, in date order (macro assert_history_in_order):
 the snapshots in schema history and the incremental models that accumulate by business date.
@@ -119,7 +119,7 @@ def rollback(con: duckdb.DuckDBPyConnection, to: dt.date) -> list[Change]:
     if first_days and to < min(first_days):
         raise RollbackError(
             f"the history starts on {min(first_days)}: nothing is recorded on or before {to}. "
-            "To start it afresh, reset it (python -m segwarehouse.simulate resets it)."
+            "To start it afresh, reset it (python -m segwarehouse.tools.simulate resets it)."
         )
     if _exists(con, TRACKED) and _count(con, f"select count(*) from {TRACKED}"):
         if TRACKED_SNAPSHOT not in snapshots:
@@ -171,7 +171,7 @@ def rollback(con: duckdb.DuckDBPyConnection, to: dt.date) -> list[Change]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m segwarehouse.history", description=__doc__.splitlines()[0]
+        prog="python -m segwarehouse.tools.history", description=__doc__.splitlines()[0]
     )
     commands = parser.add_subparsers(dest="command", required=True)
     back = commands.add_parser("rollback", help="roll the history back to the end of a day")

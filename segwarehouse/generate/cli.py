@@ -28,8 +28,8 @@ from pathlib import Path
 import pyarrow as pa
 from tqdm import tqdm
 
-from segwarehouse._generate_events import EventContext, events_chunk
-from segwarehouse._generate_model import (
+from segwarehouse.generate.events import EventContext, events_chunk
+from segwarehouse.generate.model import (
     CONVERSION_WINDOW_DAYS,
     World,
     build_consent,
@@ -38,7 +38,7 @@ from segwarehouse._generate_model import (
     consent_table,
     customers_table,
 )
-from segwarehouse._generate_orders import (
+from segwarehouse.generate.orders import (
     deletion_table,
     finalize_orders,
     ground_truth,
@@ -46,7 +46,7 @@ from segwarehouse._generate_orders import (
     plant_experiments,
     survey_table,
 )
-from segwarehouse._generate_util import DailyDeliveries, Defects, child_rng, write_parquet
+from segwarehouse.generate.util import DailyDeliveries, Defects, child_rng, write_parquet
 
 TABLES = (
     "customers",

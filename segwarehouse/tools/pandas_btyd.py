@@ -9,7 +9,7 @@ rates, BTYD on completed orders aggregated per day). Two styles:
   per_customer  the common notebook style: group, then a Python loop over the customers;
   vectorized    the best pandas can do: group-by aggregates only, no Python loop.
 
-    python -m segwarehouse.pandas_btyd --raw data/raw --as-of 2026-09-30 --style vectorized \\
+    python -m segwarehouse.tools.pandas_btyd --raw data/raw --as-of 2026-09-30 --style vectorized \\
         --out summary.parquet
 
 prints {"seconds": ..., "customers": ...} (seconds of reading and computing, without the

@@ -1,7 +1,7 @@
 """Latent model of the demo data: customers, products, consent, orders, exposures, returns.
 
 The tables of the shop, privacy and survey sources are built here; the tracking events are built
-chunk by chunk in ``_generate_events`` from the arrays kept on the objects below.
+chunk by chunk in ``segwarehouse.generate.events`` from the arrays kept on the objects below.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from segwarehouse._generate_util import (
+from segwarehouse.generate.util import (
     DAY,
     HOUR,
     NEVER,

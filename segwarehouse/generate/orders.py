@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from segwarehouse._generate_model import (
+from segwarehouse.generate.model import (
     CAMPAIGN_SCHEDULE,
     CART,
     CHANNEL_P,
@@ -38,7 +38,7 @@ from segwarehouse._generate_model import (
     _pick,
     consent_version,
 )
-from segwarehouse._generate_util import DAY, HOUR, fmt_ids, join_str, take_str, ts_text
+from segwarehouse.generate.util import DAY, HOUR, fmt_ids, join_str, take_str, ts_text
 
 WINDOW = CONVERSION_WINDOW_DAYS * DAY
 

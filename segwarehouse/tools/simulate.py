@@ -1,13 +1,13 @@
 """Build N consecutive business days of history on the raw data, the way daily runs would.
 
-    python -m segwarehouse.simulate --days 30 [--end 2026-09-30] [--keep-history]
+    python -m segwarehouse.tools.simulate --days 30 [--end 2026-09-30] [--keep-history]
 
 Each day is one `dbt build --vars '{as_of: <day>}'` (data tests run on the last day only, unless
 --test-every-day). History is keyed to the business date, so the days must run in order: by
-default the history (segwarehouse.history.HISTORY_RELATIONS: the snapshots, the incremental
+default the history (segwarehouse.tools.history.HISTORY_RELATIONS: the snapshots, the incremental
 segment state and the daily KPIs) is reset first, which makes a second simulation of the same
 days write exactly the same history. To keep the days before a given day instead, roll the
-history back (python -m segwarehouse.history rollback --to YYYY-MM-DD).
+history back (python -m segwarehouse.tools.history rollback --to YYYY-MM-DD).
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from segwarehouse.history import HISTORY_RELATIONS  # dropped before day 1 unless --keep-history
+from segwarehouse.tools.history import (
+    HISTORY_RELATIONS,  # dropped before day 1 unless --keep-history
+)
 
 
 def default_end(raw_dir: Path) -> dt.date:
@@ -45,12 +47,14 @@ def reset_history(warehouse: Path) -> None:
         con.close()
 
 
-def _membership_counts(runner: object) -> dict[str, int]:
+def _membership_counts(runner: object, variables: str) -> dict[str, int]:
+    # the day's vars again: a change of --vars makes dbt parse the whole project anew, the same
+    # vars let it reuse the build's parse (partial parsing)
     shown = runner.invoke(  # type: ignore[attr-defined]
         [
             "show", "--inline",
             "select segment_id, count(*) as members from marts.segment_membership group by 1",
-            "--limit", "-1", "--quiet",
+            "--limit", "-1", "--quiet", "--vars", variables,
         ]
     )  # fmt: skip
     return {str(row[0]): int(row[1]) for row in shown.result.results[0].agate_table.rows}
@@ -81,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     progress = tqdm(days, unit="day", disable=args.no_progress, file=sys.stderr)
     for position, day in enumerate(progress):
         progress.set_description(f"as_of {day}")
-        command = ["build", "--vars", json.dumps({"as_of": day.isoformat()}), "--quiet"]
+        variables = json.dumps({"as_of": day.isoformat()})
+        command = ["build", "--vars", variables, "--quiet"]
         last = position == len(days) - 1
         if not (last or args.test_every_day):
             command += ["--exclude-resource-type", "test", "unit_test"]
@@ -89,12 +94,15 @@ def main(argv: list[str] | None = None) -> int:
         if not result.success:
             print(f"simulate: dbt build failed for as_of {day}", file=sys.stderr)
             return 1
-        report[day.isoformat()] = _membership_counts(runner)
+        report[day.isoformat()] = _membership_counts(runner, variables)
     elapsed = time.perf_counter() - started
     # through dbt: this process's dbt adapter still holds the warehouse file
     shown = runner.invoke(
-        ["show", "--inline", "select count(*) as n from history.segment_history", "--quiet"]
-    )
+        [
+            "show", "--inline", "select count(*) as n from history.segment_history", "--quiet",
+            "--vars", json.dumps({"as_of": days[-1].isoformat()}),
+        ]
+    )  # fmt: skip
     rows = int(shown.result.results[0].agate_table.rows[0][0])
     # what each day's segment_membership held, for checks against marts built later
     target = Path(os.environ.get("DBT_TARGET_PATH", "target"))

@@ -1,6 +1,6 @@
 """Publish the public marts for BI tools in one atomic step, after a completed dbt build.
 
-    python -m segwarehouse.publish [--warehouse warehouse.duckdb] [--serving-dir serving]
+    python -m segwarehouse.tools.publish [--warehouse warehouse.duckdb] [--serving-dir serving]
 
 BI tools never open the warehouse file (a reader's lock would make the next `dbt build` fail).
 They read a published copy, at paths that never change:

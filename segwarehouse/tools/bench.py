@@ -1,6 +1,6 @@
 """Benchmark harness: the project against the floor and against a pandas analyst, in one run.
 
-    python -m segwarehouse.bench --scale medium        (make bench SCALE=medium)
+    python -m segwarehouse.tools.bench --scale medium        (make bench SCALE=medium)
 
 For a named scale it generates clean raw data (cached under bench/data/<scale>/), then measures,
 each step in a child process:
@@ -19,7 +19,7 @@ each step in a child process:
              and returns, valued orders, the per-customer summary with BTYD), run alone from
              scratch (--full-refresh) with one dbt thread: the sum of the four models' times;
   pandas_*   the same summary (orders, revenue, recency, BTYD, RFM scores) written the way an
-             analyst would in pandas (segwarehouse.pandas_btyd), in the common per-customer
+             analyst would in pandas (segwarehouse.tools.pandas_btyd), in the common per-customer
              loop style and fully vectorized, each checked equal to the project's
              customer_features; timed by the script itself (reading + computing).
 
@@ -45,10 +45,10 @@ from pathlib import Path
 
 import duckdb
 
-from segwarehouse._generate_util import move_deliveries
 from segwarehouse.dbt_plugin import identity_path
+from segwarehouse.generate.util import move_deliveries
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 SCALES = {
@@ -219,7 +219,7 @@ def run_bench(scale: str, out_dir: Path, threads: str, memory_limit: str) -> dic
         steps.append(
             measure(
                 f"pandas_{style}",
-                [sys.executable, "-m", "segwarehouse.pandas_btyd", "--raw", str(raw),
+                [sys.executable, "-m", "segwarehouse.tools.pandas_btyd", "--raw", str(raw),
                  "--as-of", end.isoformat(), "--style", style, "--out", str(out)],
                 env, work / f"pandas_{style}.log",
             )
