@@ -103,7 +103,7 @@ pytest: $(STAMP)
 # The tests that build no warehouse (macros, generator, registry, pseudonymization, conventions):
 # under two minutes, for every change; pre-commit runs them.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not build" -q
+	SEGWAREHOUSE_TEST_FAST=1 $(BIN)/python -m pytest -m "not build" -q
 
 # lint after build: the sqlfluff dbt templater compiles models, which reads the raw files.
 test: build lint pytest bench-tiny

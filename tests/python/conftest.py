@@ -39,6 +39,8 @@ SESSION_BUILDS = {
 # fixtures of single modules that run dbt build or generate data
 MODULE_BUILDS = {"dbt_in", "hostile", "small_raw", "raw", "simulated", "days", "planted", "sim"}
 INVOCATIONS_ENV = "SEGWAREHOUSE_TEST_DBT_INVOCATIONS"
+# set by make test-fast: a test that builds without the build marker fails, naming the command
+FAST_ONLY_ENV = "SEGWAREHOUSE_TEST_FAST"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -93,6 +95,8 @@ def dbt(
     """Run the dbt CLI of this venv on the project with its own raw folder, warehouse and
     target folder (so tests never touch the developer's warehouse.duckdb or target/)."""
     count_dbt_invocations("subprocess")
+    if os.environ.get(FAST_ONLY_ENV) and args[0] in ("build", "run", "seed", "snapshot", "test"):
+        pytest.fail(f"`dbt {args[0]}` in a test not marked build (make test-fast runs it)")
     env = {
         **os.environ,
         "RAW_DATA_DIR": str(raw_dir),

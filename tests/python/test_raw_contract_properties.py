@@ -575,6 +575,7 @@ def check_build(session: Session, plan: list[Mutation]) -> None:
         con.close()
 
 
+@pytest.mark.build
 @settings(
     max_examples=PLAN_EXAMPLES,
     deadline=None,

@@ -224,6 +224,7 @@ def _copy_rows(source: Path, target: Path, sql_select: str) -> None:
     con.close()
 
 
+@pytest.mark.build
 def test_event_deliveries_are_loaded_once_as_they_land(tmp_path: Path) -> None:
     raw = generate(tmp_path / "raw", customers=300, days=20, seed=13, bad_rate=0.02)
     folders = sorted((raw / "events").glob("delivered_date=*"))
