@@ -1,0 +1,67 @@
+"""The DAG does not depend on the vars: every node has the same parents with and without
+--vars (the business date is a model, int_business_dates_resolved, that every dated model refs
+whatever the vars), so selectors, docs and state:modified see one graph."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+WITH_AS_OF = ["--vars", "{as_of: 2026-09-30}"]
+
+
+def _ls(work: Path, *args: str) -> list[str]:
+    """`dbt ls`, one target folder per set of vars (partial parsing between same-vars calls)."""
+    from dbt.cli.main import dbtRunner
+
+    work = work / ("as_of" if "--vars" in args else "plain")
+    common = [
+        "--project-dir", str(ROOT), "--target", "test", "--quiet",
+        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+        "--log-level", "none",
+    ]  # fmt: skip
+    result = dbtRunner().invoke(["ls", *common, *args])
+    assert result.success, result.exception
+    return sorted(result.result)
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    os.environ.setdefault("RAW_DATA_DIR", str(ROOT / "data" / "raw"))
+    os.environ["DBT_PROFILES_DIR"] = str(ROOT)
+    return tmp_path_factory.mktemp("dag")
+
+
+def _parents(work: Path, *args: str) -> dict[str, list[str]]:
+    lines = _ls(
+        work, "--resource-type", "all", "--output", "json",
+        "--output-keys", "unique_id", "depends_on", *args,
+    )  # fmt: skip
+    nodes = [json.loads(line) for line in lines]
+    # seeds and sources have no parents
+    return {n["unique_id"]: sorted(n.get("depends_on", {}).get("nodes", [])) for n in nodes}
+
+
+def test_every_node_has_the_same_parents_with_and_without_vars(work: Path) -> None:
+    without = _parents(work)
+    with_as_of = _parents(work, *WITH_AS_OF)
+    assert len(without) > 50
+    assert without.keys() == with_as_of.keys()
+    changed = {uid: (parents, with_as_of[uid]) for uid, parents in without.items()}
+    changed = {uid: pair for uid, pair in changed.items() if pair[0] != pair[1]}
+    assert not changed, changed
+    # every dated model reads the business date model (the edge the vars used to hide)
+    resolved = "model.segwarehouse.int_business_dates_resolved"
+    assert resolved in without["model.segwarehouse.customer_features"]
+    assert resolved in without["model.segwarehouse.int_orders_valued"]
+
+
+def test_the_ancestors_of_customer_features_do_not_depend_on_vars(work: Path) -> None:
+    select = ["--select", "+customer_features", "--resource-type", "model"]
+    without = _ls(work, *select)
+    assert "segwarehouse.intermediate.business_date.int_business_dates_resolved" in without
+    assert without == _ls(work, *select, *WITH_AS_OF)
