@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT
@@ -14,19 +15,24 @@ from conftest import ROOT
 WITH_AS_OF = ["--vars", "{as_of: 2026-09-30}"]
 
 
-def _ls(work: Path, *args: str) -> list[str]:
-    """`dbt ls`, one target folder per set of vars (partial parsing between same-vars calls)."""
+def _invoke(work: Path, command: str, *args: str) -> Any:
+    """A dbt command in process, one target folder per command and set of vars (partial
+    parsing between calls with the same vars)."""
     from dbt.cli.main import dbtRunner
 
-    work = work / ("as_of" if "--vars" in args else "plain")
+    folder = work / f"{command}_{'as_of' if '--vars' in args else 'plain'}"
     common = [
         "--project-dir", str(ROOT), "--target", "test", "--quiet",
-        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+        "--target-path", str(folder / "target"), "--log-path", str(folder / "logs"),
         "--log-level", "none",
     ]  # fmt: skip
-    result = dbtRunner().invoke(["ls", *common, *args])
+    result = dbtRunner().invoke([command, *common, *args])
     assert result.success, result.exception
-    return sorted(result.result)
+    return result.result
+
+
+def _ls(work: Path, *args: str) -> list[str]:
+    return sorted(_invoke(work, "ls", *args))
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +71,18 @@ def test_the_ancestors_of_customer_features_do_not_depend_on_vars(work: Path) ->
     without = _ls(work, *select)
     assert "segwarehouse.intermediate.business_date.int_business_dates_resolved" in without
     assert without == _ls(work, *select, *WITH_AS_OF)
+
+
+def _compiled(work: Path, *args: str) -> str:
+    result = _invoke(work, "compile", "--select", "int_customer_surveys_latest", *args)
+    return result.results[0].node.compiled_code
+
+
+def test_the_business_date_compiles_on_a_fresh_warehouse(work: Path) -> None:
+    # the in-memory test target holds no int_business_dates_resolved: without the var the
+    # macro reads the model in SQL (right once it is built); with it, the var as a literal
+    assert "(select as_of_date from" in _compiled(work)
+    assert "int_business_dates_resolved" in _compiled(work)
+    with_as_of = _compiled(work, *WITH_AS_OF)
+    assert "date '2026-09-30'" in with_as_of
+    assert "int_business_dates_resolved" not in with_as_of
