@@ -86,3 +86,14 @@ def test_the_business_date_compiles_on_a_fresh_warehouse(work: Path) -> None:
     with_as_of = _compiled(work, *WITH_AS_OF)
     assert "date '2026-09-30'" in with_as_of
     assert "int_business_dates_resolved" not in with_as_of
+
+
+def test_every_snapshot_is_downstream_of_the_business_date(work: Path) -> None:
+    # snapshots are timed by the business date (duckdb__snapshot_get_time reads the model by
+    # name): on a fresh warehouse the model must be built before any snapshot runs
+    snapshots = _ls(work, "--resource-type", "snapshot")
+    assert len(snapshots) >= 4
+    downstream = _ls(
+        work, "--resource-type", "snapshot", "--select", "int_business_dates_resolved+"
+    )
+    assert downstream == snapshots
