@@ -8,6 +8,7 @@
         hard_deletes='invalidate'
     ) }}
 
+    -- depends_on: {{ ref('int_business_dates_resolved') }}
     select * from {{ ref('int_segment_versions_validated') }}  -- noqa: AM04
 
 {% endsnapshot %}
