@@ -28,7 +28,7 @@ DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DATA_DAYS)-$(SEED)-$(BAD
 VARS ?= {}
 
 .PHONY: build test test-fast venv data dbt-build publish summary lint pytest clean simulate \
-	history-rollback bench bench-tiny
+	history-rollback bench bench-tiny raw-contract-doc
 
 venv: $(STAMP)
 
@@ -58,6 +58,10 @@ dbt-build: $(STAMP)
 export SERVING_DIR ?= $(CURDIR)/serving
 publish: $(STAMP)
 	$(BIN)/python -m segwarehouse.tools.publish --warehouse $(DBT_DUCKDB_PATH) --serving-dir $(SERVING_DIR)
+
+# docs/raw-data-contract.md: its per-table part, from the staging spec in the sources' YAML
+raw-contract-doc: $(STAMP)
+	$(BIN)/python -m segwarehouse.tools.raw_contract_doc
 
 summary: $(STAMP)
 	$(BIN)/python -m segwarehouse.tools.summary --warehouse $(DBT_DUCKDB_PATH)
@@ -94,7 +98,7 @@ lint: $(STAMP)
 # one worker (tests/python/conftest.py), so no build is made twice.
 PYTEST_WORKERS ?= 2
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
 
 # The tests that build no warehouse (macros, generator, registry, pseudonymization, conventions):
 # under two minutes, for every change; pre-commit runs them.

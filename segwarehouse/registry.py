@@ -1,5 +1,8 @@
 """The segment registry: load `segments/registry.yml`, validate every version, hash its definition.
 
+The consent purposes are those of the dbt project (var consent_purposes in dbt_project.yml, the
+one list SQL reads too): the dbt model passes the var's value; other callers read the file.
+
 Every problem is reported with the segment and version it belongs to, all at once, so a reviewer
 sees the whole list in one failed build. Rules are parsed with sqlglot (DuckDB dialect): a rule
 must be one predicate over `customer_features` columns, never a statement, a subquery or a read
@@ -12,7 +15,6 @@ import datetime as dt
 import hashlib
 import itertools
 import json
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,7 +25,9 @@ import sqlglot
 import yaml
 from sqlglot import exp
 
-PURPOSES = ("analytics", "personalization", "marketing_email", "sale_sharing")
+# the project this package belongs to, and the registry's path inside a dbt project
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROJECT_REGISTRY = Path("segments") / "registry.yml"
 LAWFUL_BASES = ("consent", "contract", "legitimate_interest", "legal_obligation")
 RISK_LEVELS = ("low", "medium", "high")
 PERSISTENCE = ("persistent", "session_only")
@@ -108,16 +112,33 @@ class RegistryError(ValueError):
     """The registry is invalid; the message lists every problem, one per line."""
 
 
-def default_path() -> Path:
-    """`SEGMENT_REGISTRY_PATH`, else `segments/registry.yml` of the project (the working
-    directory when it holds one, else the checkout this package was installed from)."""
-    configured = os.environ.get("SEGMENT_REGISTRY_PATH")
-    if configured:
-        return Path(configured)
-    for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
-        if (root / "segments" / "registry.yml").exists():
-            return root / "segments" / "registry.yml"
-    return Path("segments/registry.yml")
+def consent_purposes(project_dir: Path = PROJECT_DIR) -> tuple[str, ...]:
+    """The consent purposes of a dbt project: var consent_purposes of its dbt_project.yml."""
+    project = project_dir / "dbt_project.yml"
+    entries = (yaml.safe_load(project.read_text()).get("vars") or {}).get("consent_purposes")
+    names = [entry.get("name") for entry in entries or [] if isinstance(entry, dict)]
+    if not names or not all(isinstance(name, str) and name for name in names):
+        raise RegistryError(
+            f"{project}: var consent_purposes must be a list of {{name, description}} entries"
+        )
+    return tuple(names)
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_recorded_hash(path: Path, recorded: str | None) -> None:
+    """The registry file's sha256 must be the one recorded in the config of the dbt model
+    (registry_sha256): the file is read by a Python model, so dbt sees a change of it
+    (state:modified, docs) only through that config."""
+    actual = file_sha256(path)
+    if recorded != actual:
+        raise RegistryError(
+            f"segment registry {path} has sha256 {actual}, but config registry_sha256 of "
+            f"int_segment_versions_validated records {recorded!r}: after reviewing the change, "
+            f"set registry_sha256: {actual} in models/intermediate/segments/_int_segments__models.yml"
+        )
 
 
 def rule_columns(rule: str) -> set[str]:
@@ -158,14 +179,16 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
-def _check_entry(entry: dict[str, Any], columns: set[str]) -> list[str]:
+def _check_entry(
+    entry: dict[str, Any], columns: set[str] | None, purposes: tuple[str, ...]
+) -> list[str]:
     problems = []
     missing = [key for key in REQUIRED if entry.get(key) in (None, "", [])]
     problems += [f"missing {key}" for key in missing]
     unknown = sorted(set(entry) - set(REQUIRED) - set(OPTIONAL))
     problems += [f"unknown field {key}" for key in unknown]
     choices = (
-        ("required_purpose", PURPOSES, "unknown consent purpose"),
+        ("required_purpose", purposes, "unknown consent purpose"),
         ("lawful_basis", LAWFUL_BASES, "unknown lawful_basis"),
         ("risk_level", RISK_LEVELS, "unknown risk_level"),
         ("persistence", PERSISTENCE, "unknown persistence"),
@@ -197,7 +220,9 @@ def _check_entry(entry: dict[str, Any], columns: set[str]) -> list[str]:
         problems.append("feature_columns must be a list")
         declared = []
     declared_set = {str(c).lower() for c in declared}
-    for column in sorted(declared_set - columns):
+    # columns None: checked against the built features by the data test segment_features_exist
+    known = declared_set if columns is None else columns
+    for column in sorted(declared_set - known):
         problems.append(f"unknown column '{column}' in feature_columns")
     rule = entry.get("rule")
     if rule not in (None, ""):
@@ -206,9 +231,10 @@ def _check_entry(entry: dict[str, Any], columns: set[str]) -> list[str]:
         except ValueError as error:
             problems.append(str(error))
         else:
-            for column in sorted(used - columns):
+            unknown = set() if columns is None else used - columns
+            for column in sorted(unknown):
                 problems.append(f"rule reads unknown column '{column}'")
-            for column in sorted((used & columns) - declared_set):
+            for column in sorted(used - unknown - declared_set):
                 problems.append(f"rule reads '{column}', which feature_columns does not declare")
     for key in ("valid_from", "valid_to"):
         try:
@@ -248,9 +274,16 @@ def _check_versions(segment_id: str, entries: list[dict[str, Any]]) -> list[str]
     return problems
 
 
-def validate(entries: Iterable[dict[str, Any]], feature_columns: Iterable[str]) -> list[dict]:
-    """Validated versions with valid_to filled from the next version, or RegistryError."""
-    columns = {column.lower() for column in feature_columns}
+def validate(
+    entries: Iterable[dict[str, Any]],
+    feature_columns: Iterable[str] | None = None,
+    purposes: Iterable[str] | None = None,
+) -> list[dict]:
+    """Validated versions with valid_to filled from the next version, or RegistryError.
+    feature_columns None: the columns are not checked here (the dbt build checks them against
+    customer_features, test segment_features_exist); purposes None: the project's."""
+    columns = None if feature_columns is None else {column.lower() for column in feature_columns}
+    allowed = consent_purposes() if purposes is None else tuple(purposes)
     entries = list(entries)
     problems: list[str] = []
     by_segment: dict[str, list[dict[str, Any]]] = {}
@@ -259,7 +292,7 @@ def validate(entries: Iterable[dict[str, Any]], feature_columns: Iterable[str]) 
             problems.append(f"entry {position}: expected a mapping of fields")
             continue
         label = f"segment '{entry.get('segment_id') or f'#{position}'}' v{entry.get('version')}"
-        problems += [f"{label}: {problem}" for problem in _check_entry(entry, columns)]
+        problems += [f"{label}: {p}" for p in _check_entry(entry, columns, allowed)]
         by_segment.setdefault(str(entry.get("segment_id")), []).append(entry)
     for segment_id, versions in by_segment.items():
         problems += _check_versions(segment_id, versions)
@@ -283,20 +316,25 @@ def validate(entries: Iterable[dict[str, Any]], feature_columns: Iterable[str]) 
     return sorted(rows, key=lambda row: (row["segment_id"], row["version"]))
 
 
-def load(path: Path, feature_columns: Iterable[str]) -> pa.Table:
+def load(
+    path: Path,
+    feature_columns: Iterable[str] | None = None,
+    purposes: Iterable[str] | None = None,
+) -> pa.Table:
     """Read and validate the registry file; the result is the table dbt materializes."""
     try:
         document = yaml.safe_load(path.read_text())
     except FileNotFoundError as error:
         raise RegistryError(
-            f"segment registry not found: {path} (set SEGMENT_REGISTRY_PATH)"
+            f"segment registry not found: {path} (var segment_registry_path, relative to the "
+            "dbt project)"
         ) from error
     except yaml.YAMLError as error:
         raise RegistryError(f"segment registry {path} is not valid YAML: {error}") from error
     if not isinstance(document, dict) or not isinstance(document.get("segments"), list):
         raise RegistryError(f"segment registry {path}: expected a top-level list 'segments:'")
     try:
-        rows = validate(document["segments"], feature_columns)
+        rows = validate(document["segments"], feature_columns, purposes)
     except RegistryError as error:
         raise RegistryError(f"{path}: {error}") from None
     columns = {

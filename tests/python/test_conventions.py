@@ -3,11 +3,12 @@ tell the layer, staging that reads only raw data, and nothing that reads the ide
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
 import pytest
-from conftest import Project
+from conftest import ROOT, Project
 
 from segwarehouse.dbt_plugin import IDENTITY_CATALOG
 
@@ -145,6 +146,31 @@ def test_every_incremental_model_is_proven_equal_to_a_full_rebuild(manifest: dic
     }
     assert incremental & proven, "no incremental model found: is the manifest read right?"
     assert not incremental - HISTORY_MODELS - proven, incremental - HISTORY_MODELS - proven
+
+
+def test_the_recorded_segment_registry_hash_is_the_files(manifest: dict) -> None:
+    # the registry is read by a Python model: dbt sees its changes through this config only
+    node = manifest["nodes"]["model.segwarehouse.int_segment_versions_validated"]
+    registry_file = ROOT / "segments" / "registry.yml"
+    assert (
+        node["config"]["registry_sha256"] == hashlib.sha256(registry_file.read_bytes()).hexdigest()
+    )
+
+
+def test_the_segment_registry_model_reads_no_model(manifest: dict) -> None:
+    # it validates the registry file alone; the feature columns are a data test's business
+    node = manifest["nodes"]["model.segwarehouse.int_segment_versions_validated"]
+    assert node["depends_on"]["nodes"] == []
+    tests = [
+        n for n in manifest["nodes"].values()
+        if (n.get("test_metadata") or {}).get("name") == "segment_features_exist"
+    ]  # fmt: skip
+    assert [sorted(t["depends_on"]["nodes"]) for t in tests] == [
+        [
+            "model.segwarehouse.customer_features",
+            "model.segwarehouse.int_segment_versions_validated",
+        ]
+    ]
 
 
 # Marts still without a contract, owned by the kpis rewrite (issue 14): remove each name when

@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import MODELS_ONLY, Build, dbt
+import yaml
+from conftest import MODELS_ONLY, ROOT, Build, dbt
 from warehouse import add_withdrawal, connect, scalar
 
 from segwarehouse.dbt_plugin import DEVELOPMENT_KEY
@@ -80,23 +81,40 @@ def test_orders_revenue_and_btyd_match_an_independent_computation(clean_build: B
     assert no_btyd["btyd_frequency"].isna().all()
 
 
+FEATURES_YML = ROOT / "models" / "marts" / "customers" / "_customers__models.yml"
+
+
+def feature_purposes() -> dict[str, str]:
+    """The consent purpose of every feature column, read from the YAML (not from the SQL)."""
+    (model,) = yaml.safe_load(FEATURES_YML.read_text())["models"]
+    purposes = {c["name"]: (c.get("meta") or {}).get("consent_purpose") for c in model["columns"]}
+    assert all(purposes.values()), [name for name, p in purposes.items() if not p]
+    return {name: purpose for name, purpose in purposes.items() if purpose != "none"}
+
+
 def test_features_are_null_without_their_consent(clean_build: Build) -> None:
     con = connect(clean_build.warehouse)
-    checks = {
-        "analytics": ["order_count", "net_revenue_usd", "btyd_t", "recency_score", "rfm_class"],
-        "personalization": ["session_count_30d", "stated_purchase_occasion", "last_seen_at"],
-        "marketing_email": ["email_open_count_90d", "email_click_rate_90d"],
-    }
+    checks: dict[str, list[str]] = {}
+    for column, purpose in feature_purposes().items():
+        checks.setdefault(purpose, []).append(column)
+    assert sum(len(columns) for columns in checks.values()) >= 40
+    assert {"analytics", "personalization", "marketing_email"} <= set(checks)
     for purpose, columns in checks.items():
         denied = scalar(
             con, f"select count(*) from marts.customer_features where not is_{purpose}_allowed"
         )
         assert denied > 0, f"no customer without {purpose} consent in the demo data"
+        withdrawn = scalar(
+            con,
+            f"select count(*) from marts.customer_features where {purpose}_status = 'withdrawn'",
+        )
+        assert withdrawn > 0, f"no customer who withdrew {purpose} consent in the demo data"
         for column in columns:
             leaked = scalar(
                 con,
                 f"select count(*) from marts.customer_features "
-                f"where not is_{purpose}_allowed and {column} is not null",
+                f"where (not is_{purpose}_allowed or {purpose}_status = 'withdrawn') "
+                f"and {column} is not null",
             )
             assert leaked == 0, (purpose, column)
     # EU/UK customers with no grant at all are opt-in: nothing is computed for them.
@@ -276,3 +294,39 @@ def _incremental_and_full(build: Build, factory: pytest.TempPathFactory) -> dict
     assert result.returncode == 0, result.output[-3000:]
     _CACHE.update(full=full, daily=daily)
     return _CACHE
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    ignore = shutil.ignore_patterns(
+        ".venv", ".git", "data", "target", "logs", "serving", "bench", "*.duckdb*"
+    )
+    return Path(shutil.copytree(ROOT, tmp_path / "project", ignore=ignore))
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ("", "column btyd_t of customer_features must declare meta consent_purpose"),
+        ("meta: {consent_purpose: profiling}", "got 'profiling'"),
+        ("meta: {consent_purpose: none}", "column btyd_t of customer_features is gated"),
+    ],
+)
+def test_a_feature_without_a_known_purpose_fails_the_build_naming_it(
+    tmp_path: Path, meta: str, message: str
+) -> None:
+    project = _project_copy(tmp_path)
+    models = project / FEATURES_YML.relative_to(ROOT)
+    text = models.read_text()
+    declared = "      - name: btyd_t\n"
+    start = text.index(declared)
+    purpose = text.index("        meta: {consent_purpose: analytics}\n", start)
+    end = purpose + len("        meta: {consent_purpose: analytics}\n")
+    models.write_text(text[:purpose] + (f"        {meta}\n" if meta else "") + text[end:])
+    result = dbt(
+        ["compile", "--project-dir", str(project), "--target", "test", "-s", "customer_features"],
+        ROOT / "data" / "raw",
+        tmp_path / "w.duckdb",
+        tmp_path,
+    )
+    assert result.returncode != 0
+    assert message in result.output, result.output[-3000:]

@@ -280,8 +280,8 @@ def test_a_failed_build_publishes_nothing(clean_build: Build, tmp_path: Path) ->
     broken = tmp_path / "registry.yml"
     broken.write_text("segments:\n  - segment_id: broken\n    version: 1\n")
     result = dbt(
-        ["build", *NO_TESTS], build.raw_dir, build.warehouse, build.work,
-        {"SEGMENT_REGISTRY_PATH": str(broken)},
+        ["build", *NO_TESTS, "--vars", f"{{segment_registry_path: '{broken}'}}"],
+        build.raw_dir, build.warehouse, build.work,
     )  # fmt: skip
     assert result.returncode != 0
     refused = _publish(build, serving)

@@ -3,13 +3,16 @@ the file and column; optional tables may be absent; CSV input works; values are 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DbtResult
+from conftest import DbtResult, Render
 from warehouse import connect, scalar
+
+from segwarehouse.tools import raw_contract_doc as doc
 
 CUSTOMERS = """
 select * from (values
@@ -166,3 +169,29 @@ def test_appended_files_in_a_table_folder_are_read(tmp_path: Path, dbt_in: Runne
     assert result.returncode == 0, result.output[-3000:]
     wh = connect(tmp_path / "warehouse.duckdb")
     assert scalar(wh, "select count(*) from staging.stg_shop__orders") == 2
+
+
+def test_dbt_resolves_the_accepted_values_as_the_document_does(render: Render) -> None:
+    """The macros (graph.sources at execute time) and this module read one spec the same way."""
+    spec = doc.load_spec()
+    expected: dict[str, list[str]] = {}
+    lines = ["select 1"]
+    for table in spec.tables:
+        for column in table.columns:
+            values = spec.accepted_values(table, column)
+            if values is None:
+                continue
+            where = f"{table.source}.{table.name}.{column.staged_name}"
+            expected[where] = values
+            call = (
+                f"staged_accepted_values('{table.source}', '{table.name}', '{column.staged_name}')"
+            )
+            lines.append(f"-- {where} {{{{ tojson({call}) }}}}")
+    assert len(expected) >= 15, "the spec declares fewer accepted-value lists than it does today"
+    rendered = render("\n".join(lines))
+    found = {
+        line.split()[1]: json.loads(line.split(" ", 2)[2])
+        for line in rendered.splitlines()
+        if line.startswith("-- ")
+    }
+    assert found == expected

@@ -3,6 +3,7 @@ the business date, and the auditor's reproduction of every segment on every simu
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -344,6 +345,37 @@ def test_the_registry_in_the_repo_is_valid() -> None:
     assert len({row["definition_hash"] for row in rows}) == len(rows)
 
 
+def test_without_feature_columns_the_columns_are_left_to_the_build() -> None:
+    # the dbt model validates without the mart (test segment_features_exist checks the columns),
+    # but a rule reading a column feature_columns does not declare is still refused
+    unknown = _broken("unknown column")
+    assert len(registry.validate(unknown)) == 3
+    with pytest.raises(registry.RegistryError) as error:
+        registry.validate(_broken("undeclared column"))
+    assert BROKEN["undeclared column"][1] in str(error.value)
+
+
+def test_the_consent_purposes_are_the_projects() -> None:
+    project = yaml.safe_load((ROOT / "dbt_project.yml").read_text())
+    names = tuple(entry["name"] for entry in project["vars"]["consent_purposes"])
+    assert registry.consent_purposes(ROOT) == names
+    assert "personalization" in names
+    entries = _broken("unknown purpose")
+    entries[2]["required_purpose"] = "analytics"
+    with pytest.raises(registry.RegistryError, match="unknown consent purpose 'analytics'"):
+        registry.validate(entries, FEATURE_COLUMNS, purposes=("personalization",))
+
+
+def test_a_registry_change_without_its_recorded_hash_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "registry.yml"
+    path.write_text((ROOT / "segments" / "registry.yml").read_text() + "# reviewed change\n")
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    registry.check_recorded_hash(path, actual)
+    with pytest.raises(registry.RegistryError) as error:
+        registry.check_recorded_hash(path, "0" * 64)
+    assert f"set registry_sha256: {actual}" in str(error.value)
+
+
 @pytest.mark.parametrize(
     "kind",
     ["missing lawful_basis", "unknown column", "a statement as rule", "overlapping versions"],
@@ -358,12 +390,12 @@ def test_broken_registry_fails_the_build_naming_the_segment(
     path.write_text(yaml.safe_dump({"segments": broken + entries}, sort_keys=False))
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(sim.warehouse, copy)
+    variables = f"{{as_of: '{END}', segment_registry_path: '{path}'}}"
     result = dbt(
-        ["build", "--select", "int_segment_versions_validated", "--vars", f"{{as_of: '{END}'}}"],
+        ["build", "--select", "int_segment_versions_validated", "--vars", variables],
         sim.raw_dir,
         copy,
         tmp_path,
-        {"SEGMENT_REGISTRY_PATH": str(path)},
     )
     assert result.returncode != 0
     assert BROKEN[kind][1] in result.output, result.output[-3000:]

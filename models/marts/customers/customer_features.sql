@@ -1,9 +1,10 @@
 -- One row per pseudonymous customer known by the business date (as_of), with every feature the
 -- segments use. Each feature is null unless the consent purpose it needs is allowed at the end
--- of the business date (transactional, RFM and buy-till-you-die: analytics; browsing and
--- surveys: personalization; e-mail engagement: marketing_email). RFM quintiles are computed
--- over the customers whose analytics consent allows it. Customers under a verified deletion
--- request have no row.
+-- of the business date: the purpose is the column's meta consent_purpose in
+-- _customers__models.yml, applied by the macro gated (stated nowhere else). RFM quintiles are
+-- computed over the customers whose analytics consent allows it. Customers under a verified
+-- deletion request have no row.
+{{ assert_consent_purposes_declared() }}
 with
 
 customers as (
@@ -91,68 +92,46 @@ final as (
             known_customers.{{ purpose }}_legal_ground,
             known_customers.{{ purpose }}_legal_ground_version,
         {%- endfor %}
-        {{ if_allowed('orders_summary.preferred_channel', 'analytics', 'known_customers') }} as preferred_channel,
-        {{ if_allowed('preferences.favourite_category', 'analytics', 'known_customers') }} as favourite_category,
-        {{ if_allowed('preferences.favourite_metal', 'analytics', 'known_customers') }} as favourite_metal,
-        {{ if_allowed('preferences.favourite_style', 'analytics', 'known_customers') }} as favourite_style,
-        {{ rfm_class('rfm_scored.recency_score', 'rfm_scored.frequency_score') }} as rfm_class,
-        {{ if_allowed('behaviour.viewed_never_bought_categories', 'personalization', 'known_customers') }}
-            as viewed_never_bought_categories,
-        {{ if_allowed('surveys.stated_purchase_occasion', 'personalization', 'known_customers') }}
-            as stated_purchase_occasion,
-        {{ if_allowed('surveys.stated_style_preference', 'personalization', 'known_customers') }}
-            as stated_style_preference,
-        {{ if_allowed('surveys.stated_value_priority', 'personalization', 'known_customers') }}
-            as stated_value_priority,
-        {{ if_allowed('coalesce(orders_summary.order_count, 0)', 'analytics', 'known_customers') }} as order_count,
-        {{ if_allowed('coalesce(orders_summary.purchase_count, 0)', 'analytics', 'known_customers') }}
-            as purchase_count,
-        {{ if_allowed('coalesce(orders_summary.item_count, 0)', 'analytics', 'known_customers') }} as item_count,
-        {{ if_allowed('coalesce(orders_summary.gross_revenue_usd, 0)', 'analytics', 'known_customers') }}
-            as gross_revenue_usd,
-        {{ if_allowed('coalesce(orders_summary.net_revenue_usd, 0)', 'analytics', 'known_customers') }}
-            as net_revenue_usd,
-        {{ if_allowed('coalesce(orders_summary.net_revenue_90d_usd, 0)', 'analytics', 'known_customers') }}
-            as net_revenue_90d_usd,
-        {{ if_allowed('coalesce(orders_summary.net_revenue_365d_usd, 0)', 'analytics', 'known_customers') }}
-            as net_revenue_365d_usd,
-        {{ if_allowed('orders_summary.average_order_value_usd', 'analytics', 'known_customers') }}
-            as average_order_value_usd,
-        {{ if_allowed('orders_summary.return_rate', 'analytics', 'known_customers') }} as return_rate,
-        {{ if_allowed('orders_summary.discount_share', 'analytics', 'known_customers') }} as discount_share,
-        {{ if_allowed('orders_summary.gift_share', 'analytics', 'known_customers') }} as gift_share,
-        {{ if_allowed('orders_summary.avg_days_between_orders', 'analytics', 'known_customers') }}
-            as avg_days_between_orders,
-        {{ if_allowed('orders_summary.recency_days', 'analytics', 'known_customers') }} as recency_days,
-        rfm_scored.recency_score,
-        rfm_scored.frequency_score,
-        rfm_scored.monetary_score,
-        {{ if_allowed('orders_summary.btyd_frequency', 'analytics', 'known_customers') }} as btyd_frequency,
-        {{ if_allowed('orders_summary.btyd_recency', 'analytics', 'known_customers') }} as btyd_recency,
-        {{ if_allowed('orders_summary.btyd_t', 'analytics', 'known_customers') }} as btyd_t,
-        {{ if_allowed('orders_summary.btyd_monetary', 'analytics', 'known_customers') }} as btyd_monetary,
-        {{ if_allowed('coalesce(behaviour.session_count_30d, 0)', 'personalization', 'known_customers') }}
-            as session_count_30d,
-        {{ if_allowed('coalesce(behaviour.product_view_count_30d, 0)', 'personalization', 'known_customers') }}
-            as product_view_count_30d,
-        {{ if_allowed('coalesce(behaviour.add_to_cart_count_30d, 0)', 'personalization', 'known_customers') }}
-            as add_to_cart_count_30d,
-        {{ if_allowed('coalesce(behaviour.checkout_started_count_30d, 0)', 'personalization', 'known_customers') }}
-            as checkout_started_count_30d,
-        {{ if_allowed('behaviour.cart_abandonment_rate_30d', 'personalization', 'known_customers') }}
-            as cart_abandonment_rate_30d,
-        {{ if_allowed('coalesce(behaviour.email_open_count_90d, 0)', 'marketing_email', 'known_customers') }}
-            as email_open_count_90d,
-        {{ if_allowed('coalesce(behaviour.email_click_count_90d, 0)', 'marketing_email', 'known_customers') }}
-            as email_click_count_90d,
-        {{ if_allowed('behaviour.email_open_rate_90d', 'marketing_email', 'known_customers') }}
-            as email_open_rate_90d,
-        {{ if_allowed('behaviour.email_click_rate_90d', 'marketing_email', 'known_customers') }}
-            as email_click_rate_90d,
-        {{ if_allowed('coalesce(orders_summary.has_bridal_purchase, false)', 'analytics', 'known_customers') }}
-            as has_bridal_purchase,
-        {{ if_allowed('coalesce(behaviour.has_bridal_browsing_intent, false)', 'personalization', 'known_customers') }}
-            as has_bridal_browsing_intent,
+        {{ gated('orders_summary.preferred_channel', 'preferred_channel') }},
+        {{ gated('preferences.favourite_category', 'favourite_category') }},
+        {{ gated('preferences.favourite_metal', 'favourite_metal') }},
+        {{ gated('preferences.favourite_style', 'favourite_style') }},
+        {{ gated(rfm_class('rfm_scored.recency_score', 'rfm_scored.frequency_score'), 'rfm_class') }},
+        {{ gated('behaviour.viewed_never_bought_categories', 'viewed_never_bought_categories') }},
+        {{ gated('surveys.stated_purchase_occasion', 'stated_purchase_occasion') }},
+        {{ gated('surveys.stated_style_preference', 'stated_style_preference') }},
+        {{ gated('surveys.stated_value_priority', 'stated_value_priority') }},
+        {{ gated('coalesce(orders_summary.order_count, 0)', 'order_count') }},
+        {{ gated('coalesce(orders_summary.purchase_count, 0)', 'purchase_count') }},
+        {{ gated('coalesce(orders_summary.item_count, 0)', 'item_count') }},
+        {{ gated('coalesce(orders_summary.gross_revenue_usd, 0)', 'gross_revenue_usd') }},
+        {{ gated('coalesce(orders_summary.net_revenue_usd, 0)', 'net_revenue_usd') }},
+        {{ gated('coalesce(orders_summary.net_revenue_90d_usd, 0)', 'net_revenue_90d_usd') }},
+        {{ gated('coalesce(orders_summary.net_revenue_365d_usd, 0)', 'net_revenue_365d_usd') }},
+        {{ gated('orders_summary.average_order_value_usd', 'average_order_value_usd') }},
+        {{ gated('orders_summary.return_rate', 'return_rate') }},
+        {{ gated('orders_summary.discount_share', 'discount_share') }},
+        {{ gated('orders_summary.gift_share', 'gift_share') }},
+        {{ gated('orders_summary.avg_days_between_orders', 'avg_days_between_orders') }},
+        {{ gated('orders_summary.recency_days', 'recency_days') }},
+        {{ gated('rfm_scored.recency_score', 'recency_score') }},
+        {{ gated('rfm_scored.frequency_score', 'frequency_score') }},
+        {{ gated('rfm_scored.monetary_score', 'monetary_score') }},
+        {{ gated('orders_summary.btyd_frequency', 'btyd_frequency') }},
+        {{ gated('orders_summary.btyd_recency', 'btyd_recency') }},
+        {{ gated('orders_summary.btyd_t', 'btyd_t') }},
+        {{ gated('orders_summary.btyd_monetary', 'btyd_monetary') }},
+        {{ gated('coalesce(behaviour.session_count_30d, 0)', 'session_count_30d') }},
+        {{ gated('coalesce(behaviour.product_view_count_30d, 0)', 'product_view_count_30d') }},
+        {{ gated('coalesce(behaviour.add_to_cart_count_30d, 0)', 'add_to_cart_count_30d') }},
+        {{ gated('coalesce(behaviour.checkout_started_count_30d, 0)', 'checkout_started_count_30d') }},
+        {{ gated('behaviour.cart_abandonment_rate_30d', 'cart_abandonment_rate_30d') }},
+        {{ gated('coalesce(behaviour.email_open_count_90d, 0)', 'email_open_count_90d') }},
+        {{ gated('coalesce(behaviour.email_click_count_90d, 0)', 'email_click_count_90d') }},
+        {{ gated('behaviour.email_open_rate_90d', 'email_open_rate_90d') }},
+        {{ gated('behaviour.email_click_rate_90d', 'email_click_rate_90d') }},
+        {{ gated('coalesce(orders_summary.has_bridal_purchase, false)', 'has_bridal_purchase') }},
+        {{ gated('coalesce(behaviour.has_bridal_browsing_intent, false)', 'has_bridal_browsing_intent') }},
         known_customers.is_loyalty_member,
         known_customers.is_analytics_allowed,
         known_customers.is_personalization_allowed,
@@ -161,9 +140,9 @@ final as (
         known_customers.may_be_profiled,
         {{ as_of_date() }} as as_of_date,
         known_customers.signup_at,
-        {{ if_allowed('orders_summary.first_order_at', 'analytics', 'known_customers') }} as first_order_at,
-        {{ if_allowed('orders_summary.last_order_at', 'analytics', 'known_customers') }} as last_order_at,
-        {{ if_allowed('behaviour.last_seen_at', 'personalization', 'known_customers') }} as last_seen_at
+        {{ gated('orders_summary.first_order_at', 'first_order_at') }},
+        {{ gated('orders_summary.last_order_at', 'last_order_at') }},
+        {{ gated('behaviour.last_seen_at', 'last_seen_at') }}
     from known_customers
     left join orders_summary
         on known_customers.customer_key = orders_summary.customer_key

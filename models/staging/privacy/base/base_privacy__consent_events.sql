@@ -31,15 +31,7 @@ parsed as (
     select
         source_file,
         source_row_number,
-        {{ clean_identifier('consent_event_id') }} as consent_event_id,
-        {{ clean_identifier('customer_id') }} as customer_id,
-        {{ clean_code('purpose') }} as consent_purpose,
-        {{ clean_code('status') }} as consent_status,
-        nullif(lower(trim(consent_version)), '') as consent_version,
-        {{ clean_code('source') }} as consent_source,
-        replace({{ clean_code('jurisdiction') }}, '-', '_') as jurisdiction,
-        {{ parse_timestamp('recorded_at') }} as recorded_at,
-        cast(recorded_at as varchar) as recorded_at__raw
+        {{ staged_columns('privacy', 'consent_events') }}
     from source
 ),
 
@@ -48,10 +40,7 @@ classified as (
         *,
         coalesce(consent_status = 'granted' and coalesce(consent_source, '') <> 'gpc_signal', false)
             as is_grant,
-        {{ content_hash([
-            'consent_event_id', 'customer_id', 'consent_purpose', 'consent_status',
-            'consent_version', 'consent_source', 'jurisdiction', 'recorded_at',
-        ]) }} as content_hash,
+        {{ content_hash(staged_content('privacy', 'consent_events')) }} as content_hash,
         {{ is_erased_customer('customer_id') }} as is_erased
     from parsed
 ),
@@ -75,8 +64,8 @@ grant_notices as (
 checked as (
     select
         classified.*,
-        {% set sources = ['banner', 'account_settings', 'gpc_signal', 'support_request', 'checkout'] -%}
-        {% set jurisdictions = ['eu', 'uk', 'us_ca', 'us_other', 'other'] -%}
+        {% set sources = staged_accepted_values('privacy', 'consent_events', 'consent_source') -%}
+        {% set jurisdictions = staged_accepted_values('privacy', 'consent_events', 'jurisdiction') -%}
         {{ quarantine_reason([
             "case when classified.is_grant then " ~ check_identifier('consent_event_id') ~ " end",
             check_identifier('customer_id'),

@@ -12,31 +12,17 @@ parsed as (
     select
         source_file,
         source_row_number,
-        {{ clean_identifier('request_id') }} as request_id,
-        {{ clean_identifier('customer_id') }} as customer_id,
-        {{ clean_code('request_channel') }} as request_channel,
-        {{ parse_timestamp('requested_at') }} as requested_at,
-        {{ parse_timestamp('verified_at') }} as verified_at,
-        cast(requested_at as varchar) as requested_at__raw,
-        cast(verified_at as varchar) as verified_at__raw
+        {{ staged_columns('privacy', 'deletion_requests') }}
     from source
 ),
 
 checked as (
     select
         *,
-        {{ quarantine_reason([
-            check_identifier('request_id'),
-            check_identifier('customer_id'),
-            check_accepted('request_channel', ['web_form', 'email', 'support'], required=false),
-            check_timestamp('requested_at'),
-            check_timestamp('verified_at', required=false),
-            check_order('requested_at', 'verified_at'),
+        {{ quarantine_reason(staged_checks('privacy', 'deletion_requests') + [
             check_known('customer_id', 'base_shop__customers', 'customer_id'),
         ]) }} as quarantine_reason,
-        {{ content_hash([
-            'request_id', 'customer_id', 'request_channel', 'requested_at', 'verified_at',
-        ]) }} as content_hash
+        {{ content_hash(staged_content('privacy', 'deletion_requests')) }} as content_hash
     from parsed
 ),
 

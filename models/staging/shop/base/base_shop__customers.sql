@@ -23,19 +23,7 @@ parsed as (
     select
         source_file,
         source_row_number,
-        {{ clean_identifier('customer_id') }} as customer_id,
-        nullif(lower(trim(email)), '') as email,
-        nullif(trim(first_name), '') as first_name,
-        nullif(trim(last_name), '') as last_name,
-        {{ clean_code('country_code', case='upper') }} as country_code,
-        {{ clean_code('state_code', case='upper') }} as state_code,
-        {{ clean_code('signup_channel') }} as signup_channel,
-        {{ parse_boolean('is_loyalty_member') }} as is_loyalty_member,
-        {{ parse_timestamp('signup_at') }} as signup_at,
-        {{ parse_timestamp('updated_at') }} as updated_at,
-        cast(signup_at as varchar) as signup_at__raw,
-        cast(updated_at as varchar) as updated_at__raw,
-        cast(is_loyalty_member as varchar) as is_loyalty_member__raw
+        {{ staged_columns('shop', 'customers') }}
     from source
 ),
 
@@ -67,16 +55,9 @@ checked as (
         coalesce(
             regexp_full_match(email, '[^@\s]+@[^@\s]+\.[^@\s.]+'), false
         ) as has_valid_email,
-        {{ check_timestamp('signup_at') }} as signup_at_issue,
-        {{ check_timestamp('updated_at', required=false) }} as updated_at_issue,
-        {{ check_accepted('signup_channel', ['web', 'app', 'store', 'marketplace'], required=false) }}
-            as signup_channel_issue,
-        {{ check_value('is_loyalty_member', required=false) }} as is_loyalty_member_issue,
-        {{ quarantine_reason([check_identifier('customer_id')]) }} as quarantine_reason,
-        {{ content_hash([
-            'customer_id', 'email', 'first_name', 'last_name', 'country_code', 'state_code',
-            'signup_channel', 'is_loyalty_member', 'signup_at', 'updated_at',
-        ]) }} as content_hash,
+        {{ staged_value_issues('shop', 'customers') }},
+        {{ quarantine_reason(staged_checks('shop', 'customers')) }} as quarantine_reason,
+        {{ content_hash(staged_content('shop', 'customers')) }} as content_hash,
         {{ is_erased_customer('customer_id') }} as is_erased
     from countries_resolved
 ),

@@ -10,37 +10,17 @@ parsed as (
     select
         source_file,
         source_row_number,
-        {{ clean_identifier('order_item_id') }} as order_item_id,
-        {{ clean_identifier('order_id') }} as order_id,
-        {{ clean_identifier('product_id') }} as product_id,
-        {{ parse_integer('quantity') }} as quantity,
-        {{ parse_amount('unit_price') }} as unit_price,
-        {{ parse_amount('discount_amount') }} as discount_amount,
-        {{ parse_amount('line_amount') }} as line_amount,
-        cast(quantity as varchar) as quantity__raw,
-        cast(unit_price as varchar) as unit_price__raw,
-        cast(discount_amount as varchar) as discount_amount__raw,
-        cast(line_amount as varchar) as line_amount__raw
+        {{ staged_columns('shop', 'order_items') }}
     from source
 ),
 
 checked as (
     select
         *,
-        {{ quarantine_reason([
-            check_identifier('order_item_id'),
-            check_identifier('order_id'),
-            check_identifier('product_id'),
-            check_range('quantity', 1, 1000),
-            check_amount('unit_price'),
-            check_amount('discount_amount', required=false),
-            check_amount('line_amount'),
+        {{ quarantine_reason(staged_checks('shop', 'order_items') + [
             check_known('order_id', 'base_shop__orders', 'order_id'),
         ]) }} as quarantine_reason,
-        {{ content_hash([
-            'order_item_id', 'order_id', 'product_id', 'quantity', 'unit_price', 'discount_amount',
-            'line_amount',
-        ]) }} as content_hash,
+        {{ content_hash(staged_content('shop', 'order_items')) }} as content_hash,
         -- lines of an erased customer's order go with it
         coalesce(order_id in (
             select erased_orders.order_id from {{ ref('base_shop__orders') }} as erased_orders

@@ -10,39 +10,16 @@ parsed as (
     select
         source_file,
         source_row_number,
-        {{ clean_identifier('product_id') }} as product_id,
-        nullif(trim(product_name), '') as product_name,
-        {{ clean_code('category') }} as category,
-        {{ clean_code('metal') }} as metal,
-        {{ clean_code('gemstone') }} as gemstone,
-        {{ clean_code('style') }} as style,
-        {{ clean_code('currency', case='upper') }} as currency_code,
-        {{ parse_amount('list_price') }} as list_price,
-        {{ parse_boolean('is_lab_grown') }} as is_lab_grown,
-        {{ parse_boolean('is_bridal') }} as is_bridal,
-        {{ parse_timestamp('launched_at') }} as launched_at,
-        cast(list_price as varchar) as list_price__raw,
-        cast(launched_at as varchar) as launched_at__raw
+        {{ staged_columns('shop', 'products') }}
     from source
 ),
 
 checked as (
     select
         *,
-        {{ check_accepted('category', ['rings', 'necklaces', 'earrings', 'bracelets', 'watches'], required=false) }}
-            as category_issue,
-        {{ check_accepted('metal', [
-            'yellow_gold', 'white_gold', 'rose_gold', 'platinum', 'silver', 'stainless_steel'
-        ], required=false) }} as metal_issue,
-        {{ check_accepted('style', ['classic', 'artisan_limited', 'trendy', 'vintage'], required=false) }}
-            as style_issue,
-        {{ check_amount('list_price', required=false) }} as list_price_issue,
-        {{ check_timestamp('launched_at', required=false) }} as launched_at_issue,
-        {{ quarantine_reason([check_identifier('product_id')]) }} as quarantine_reason,
-        {{ content_hash([
-            'product_id', 'product_name', 'category', 'metal', 'gemstone', 'style', 'currency_code',
-            'list_price', 'is_lab_grown', 'is_bridal', 'launched_at',
-        ]) }} as content_hash
+        {{ staged_value_issues('shop', 'products') }},
+        {{ quarantine_reason(staged_checks('shop', 'products')) }} as quarantine_reason,
+        {{ content_hash(staged_content('shop', 'products')) }} as content_hash
     from parsed
 ),
 

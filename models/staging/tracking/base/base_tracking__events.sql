@@ -38,18 +38,7 @@ parsed as (
         source_file,
         source_row_number,
         delivered_date,
-        {{ clean_identifier('event_id') }} as event_id,
-        {{ clean_identifier('anonymous_id') }} as anonymous_id,
-        {{ clean_identifier('customer_id') }} as customer_id,
-        {{ clean_identifier('session_id') }} as session_id,
-        {{ clean_identifier('product_id') }} as product_id,
-        {{ clean_code('event_type') }} as event_type,
-        {{ clean_code('platform') }} as platform,
-        nullif(trim(properties), '') as properties,
-        {{ parse_timestamp('event_at') }} as event_at,
-        {{ parse_timestamp('received_at') }} as received_at,
-        cast(event_at as varchar) as event_at__raw,
-        cast(received_at as varchar) as received_at__raw
+        {{ staged_columns('tracking', 'events') }}
     from source
 ),
 
@@ -79,10 +68,7 @@ properties_parsed as (
 hashed as (
     select
         *,
-        {{ content_hash([
-            'event_id', 'anonymous_key', 'customer_key', 'session_key', 'product_id', 'event_type',
-            'platform', 'properties', 'event_at',
-        ]) }} as content_hash
+        {{ content_hash(staged_content('tracking', 'events')) }} as content_hash
     from properties_parsed
 ),
 
@@ -90,18 +76,7 @@ hashed as (
 checked as not materialized (
     select
         *,
-        {{ quarantine_reason([
-            check_identifier('event_id'),
-            check_identifier('anonymous_id'),
-            check_accepted('event_type', [
-                'page_view', 'product_view', 'add_to_cart', 'checkout_started', 'purchase',
-                'email_open', 'email_click', 'login', 'search', 'segment_exposed'
-            ]),
-            check_accepted('platform', ['web', 'app'], required=false),
-            "case when not has_valid_properties then 'unparseable properties' end",
-            check_timestamp('event_at'),
-            check_timestamp('received_at'),
-            check_order('event_at', 'received_at', tolerance_hours=1),
+        {{ quarantine_reason(staged_checks('tracking', 'events') + [
             check_known('customer_id', 'base_shop__customers', 'customer_id'),
         ]) }} as quarantine_reason
     from hashed
