@@ -105,6 +105,28 @@ def test_only_staging_reads_sources_and_staging_reads_no_other_staging(manifest:
     assert not wrong, wrong
 
 
+LAYER_ORDER = {"staging": 0, "intermediate": 1, "marts": 2}
+
+
+def test_data_flows_one_way_from_staging_to_marts(manifest: dict) -> None:
+    """No model reads a model of a later layer (intermediate never reads a mart, staging reads
+    no intermediate model or mart), and no snapshot is read by a layer before marts."""
+    models = _models(manifest)
+    wrong = []
+    for node in models.values():
+        layer = Path(node["original_file_path"]).parts[1]
+        for dep in node["depends_on"]["nodes"]:
+            parent = models.get(dep)
+            if parent is not None:
+                parent_layer = Path(parent["original_file_path"]).parts[1]
+                if LAYER_ORDER[parent_layer] > LAYER_ORDER[layer]:
+                    wrong.append(f"{layer} {node['name']} reads {parent_layer} {parent['name']}")
+            elif dep.startswith("snapshot.") and layer != "marts":
+                wrong.append(f"{layer} {node['name']} reads the snapshot {dep.split('.')[-1]}")
+    assert models
+    assert not wrong, wrong
+
+
 def test_no_model_reads_the_restricted_identity_model(manifest: dict) -> None:
     readers = [
         node["name"]
