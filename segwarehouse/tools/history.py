@@ -9,7 +9,7 @@ leaves the previous state), so the runs for TO and the days after it are accepte
 
 - snapshots: versions opened after TO are deleted, versions closed after TO are reopened;
 - segment_kpis_daily: the rows of days after TO are deleted;
-- int_segment_qualifications_tracked (kept up to date in place) is restored from its snapshot
+- segment_qualifications (kept up to date in place) is restored from its snapshot
   history.segment_qualifications_history as of TO; a qualification the snapshot records as
   "on the day of the run" is dated the last business day run up to TO (the latest day left in
   the snapshots and the daily KPIs), TO itself when TO was run.
@@ -36,7 +36,7 @@ SNAPSHOTS = (
     "history.segment_qualifications_history",
 )
 # incremental state kept in place; restored from its snapshot
-TRACKED = "intermediate.int_segment_qualifications_tracked"
+TRACKED = "marts.segment_qualifications"
 TRACKED_SNAPSHOT = "history.segment_qualifications_history"
 # incremental rows per business date: (relation, date column)
 DAILY = (("marts.segment_kpis_daily", "kpi_date"),)

@@ -16,8 +16,8 @@ segment_membership as (
     select * from {{ ref('segment_membership') }}
 ),
 
-int_segment_qualifications_tracked as (
-    select * from {{ ref('int_segment_qualifications_tracked') }}
+segment_qualifications as (
+    select * from {{ ref('segment_qualifications') }}
 ),
 
 int_events_attributed as (
@@ -37,7 +37,7 @@ remaining as (
         requests.request_id,
         count(distinct customer_features.customer_key)
         + count(distinct segment_membership.customer_key)
-        + count(distinct int_segment_qualifications_tracked.customer_key)
+        + count(distinct segment_qualifications.customer_key)
         + count(distinct int_events_attributed.customer_key)
         + count(distinct int_orders_valued.customer_key) as remaining_rows
     from requests
@@ -45,8 +45,8 @@ remaining as (
         on requests.customer_key = customer_features.customer_key
     left join segment_membership
         on requests.customer_key = segment_membership.customer_key
-    left join int_segment_qualifications_tracked
-        on requests.customer_key = int_segment_qualifications_tracked.customer_key
+    left join segment_qualifications
+        on requests.customer_key = segment_qualifications.customer_key
     left join int_events_attributed
         on requests.customer_key = int_events_attributed.customer_key
     left join int_orders_valued
@@ -72,7 +72,7 @@ final as (
                     'staging.base_tracking__events', 'intermediate.int_events_attributed',
                     'intermediate.int_customer_event_days_aggregated', 'intermediate.int_orders_valued',
                     'intermediate.int_segment_exposures_attributed',
-                    'intermediate.int_segment_qualifications_tracked',
+                    'marts.segment_qualifications',
                     'marts.customer_features', 'marts.segment_membership',
                     'marts.segment_activation_export', 'history.customer_features_history',
                     'history.segment_history', 'history.segment_qualifications_history'

@@ -1,6 +1,6 @@
 -- Segment membership on the business date: one row per (customer key, segment). A customer is a
 -- member while the business date is within retention_days of the day they last qualified
--- (int_segment_qualifications_tracked), they still exist (no deletion request), and the
+-- (segment_qualifications), they still exist (no deletion request), and the
 -- segment's required consent purpose is allowed on the business date on a legal ground the
 -- segment's lawful basis accepts (macro legal_ground_suffices: a consent-based segment needs a
 -- grant; an opt-out regime's notice is not consent), whatever the rule says. Each member
@@ -9,8 +9,8 @@
 -- The experiment arm is a deterministic hash of (customer key, segment id, consent_version).
 with
 
-int_segment_qualifications_tracked as (
-    select * from {{ ref('int_segment_qualifications_tracked') }}
+segment_qualifications as (
+    select * from {{ ref('segment_qualifications') }}
 ),
 
 int_segment_versions_validated as (
@@ -23,7 +23,7 @@ customer_features as (
 
 current_spells as (
     select *
-    from int_segment_qualifications_tracked
+    from segment_qualifications
     where
         last_qualified_date <= {{ as_of_date() }}
         and last_qualified_date + retention_days > {{ as_of_date() }}

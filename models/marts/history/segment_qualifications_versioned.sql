@@ -1,5 +1,5 @@
 -- What history.segment_qualifications_history records: the incremental segment state
--- int_segment_qualifications_tracked with last_qualified_date recorded as
+-- segment_qualifications with last_qualified_date recorded as
 -- last_qualified_before_date, null while the customer qualifies on the business date of the
 -- run, else the earlier day they last qualified. A streak of daily qualifications is then one
 -- version, not one per day: a new version opens only when the customer starts or stops
@@ -7,8 +7,8 @@
 -- state of a day D from the versions valid on D (a null read as the last day run up to D).
 with
 
-int_segment_qualifications_tracked as (
-    select * from {{ ref('int_segment_qualifications_tracked') }}
+segment_qualifications as (
+    select * from {{ ref('segment_qualifications') }}
 ),
 
 final as (
@@ -20,7 +20,7 @@ final as (
         retention_days,
         entered_date,
         nullif(last_qualified_date, {{ as_of_date() }}) as last_qualified_before_date
-    from int_segment_qualifications_tracked
+    from segment_qualifications
 )
 
 select * from final
