@@ -415,7 +415,7 @@ SAFE_DIVIDE_EDGES: list[tuple[int | None, int | None]] = [
     (None, 3),  # null numerator
     (7, 2), (1, 3), (2, 3), (-7, 2), (7, -2), (-1, -3), (0, 5),  # integer division, signs
     (9_007_199_254_740_993, 1), (1, 9_007_199_254_740_993),  # beyond 2**53
-]
+]  # fmt: skip
 
 
 def _pairs(rows: list[tuple[int | None, int | None]], kind: str) -> str:
@@ -428,9 +428,7 @@ def _pairs(rows: list[tuple[int | None, int | None]], kind: str) -> str:
 
 @pytest.mark.parametrize("integer_division", [False, True])
 @pytest.mark.parametrize("kind", ["integer", "bigint", "decimal(18, 2)", "double"])
-def test_safe_divide_edge_cases(
-    safe_divide_sql: str, kind: str, integer_division: bool
-) -> None:
+def test_safe_divide_edge_cases(safe_divide_sql: str, kind: str, integer_division: bool) -> None:
     """Nulls for a zero or null denominator; never an integer (truncated) quotient, even with
     DuckDB's integer_division on; negatives keep their sign."""
     small = [(n, d) for n, d in SAFE_DIVIDE_EDGES if max(abs(n or 0), abs(d or 0)) < 2**31]

@@ -12,23 +12,21 @@ segment_history as (
     select * from {{ ref('segment_history') }}
 ),
 
-history_start as (
-    select coalesce(min(cast(dbt_valid_from as date)), {{ as_of_date() }}) as first_day
+-- the mart's window, and never before the first day of history
+first_day as (
+    select
+        greatest(
+            {{ incremental_window_start(
+                'kpi_date', 0, from_newest_loaded=false, model_name='segment_kpis_daily'
+            ) }},
+            coalesce(min(cast(dbt_valid_from as date)), {{ as_of_date() }})
+        ) as kpi_date
     from segment_history
 ),
 
 kpi_days as (
     select cast(range as date) as kpi_date
-    from range(
-        greatest(
-            {{ incremental_window_start(
-                'kpi_date', 0, from_newest_loaded=false, model_name='segment_kpis_daily'
-            ) }},
-            (select history_start.first_day from history_start)
-        ),
-        {{ as_of_date() }} + 1,
-        interval 1 day
-    )
+    from range((select first_day.kpi_date from first_day), {{ as_of_date() }} + 1, interval 1 day)
 ),
 
 final as (

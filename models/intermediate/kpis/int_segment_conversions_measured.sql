@@ -47,7 +47,7 @@ member_orders as (
     inner join orders
         on
             members.customer_key = orders.customer_key
-            and orders.order_date > kpi_days.window_before_date
+            and kpi_days.window_before_date < orders.order_date
             and members.member_date >= orders.order_date
     group by all
 ),

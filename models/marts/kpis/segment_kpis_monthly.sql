@@ -19,9 +19,9 @@ monthly as (
         count(*) as days_recorded,
         avg(members) as average_members,
         arg_max(members, kpi_date) as month_end_members,
-        cast(sum(members_entered) as bigint) as members_entered,
-        cast(sum(members_exited) as bigint) as members_exited,
-        cast(sum(members_opted_out) as bigint) as members_opted_out,
+        sum(members_entered)::bigint as members_entered,
+        sum(members_exited)::bigint as members_exited,
+        sum(members_opted_out)::bigint as members_opted_out,
         arg_max(conversion_rate_30d, kpi_date) as month_end_conversion_rate_30d,
         arg_max(average_order_value_30d_usd, kpi_date) as month_end_average_order_value_30d_usd,
         arg_max(churn_rate_30d, kpi_date) as month_end_churn_rate_30d
