@@ -20,6 +20,11 @@
 {% macro date_window_config(
     column, lookback_days=none, from_newest_loaded=true, also_replace=none, purge_erased=true
 ) -%}
+    {%- if not execute -%}
+        {#- at parse time: the pre-hook reads the business date (incremental_window_start), so
+            the model depends on what as_of_date reads, even if its body does not call it -#}
+        {%- do as_of_date() -%}
+    {%- endif -%}
     {%- set window_start = "incremental_window_start('" ~ column ~ "', "
         ~ (lookback_days if lookback_days is not none else "none") ~ ", "
         ~ (from_newest_loaded | string | lower) ~ ")" -%}
