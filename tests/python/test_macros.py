@@ -393,3 +393,75 @@ def test_unique_combination_on_a_daily_window_checks_recent_keys_against_all_row
     assert sorted(run(windowed, setup), key=str) == sorted(
         [("again", 2), ("new", 2), ("edge", 2), (None, 2)], key=str
     )
+
+
+# ---------------------------------------------------------------- safe_divide
+
+
+def python_safe_divide(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return float(numerator) / float(denominator)
+
+
+@pytest.fixture(scope="module")
+def safe_divide_sql(render: Render) -> str:
+    return render("select n, d, {{ safe_divide('n', 'd') }} as q from pairs order by i")
+
+
+SAFE_DIVIDE_EDGES: list[tuple[int | None, int | None]] = [
+    (1, 0), (0, 0), (-5, 0), (None, 0),  # zero denominator
+    (1, None), (None, None), (0, None),  # null denominator
+    (None, 3),  # null numerator
+    (7, 2), (1, 3), (2, 3), (-7, 2), (7, -2), (-1, -3), (0, 5),  # integer division, signs
+    (9_007_199_254_740_993, 1), (1, 9_007_199_254_740_993),  # beyond 2**53
+]  # fmt: skip
+
+
+def _pairs(rows: list[tuple[int | None, int | None]], kind: str) -> str:
+    values = ", ".join(
+        f"({i}, {'null' if n is None else n}, {'null' if d is None else d})"
+        for i, (n, d) in enumerate(rows)
+    )
+    return f"create table pairs as select i, n::{kind} as n, d::{kind} as d from (values {values}) t(i, n, d)"
+
+
+@pytest.mark.parametrize("integer_division", [False, True])
+@pytest.mark.parametrize("kind", ["integer", "bigint", "decimal(18, 2)", "double"])
+def test_safe_divide_edge_cases(safe_divide_sql: str, kind: str, integer_division: bool) -> None:
+    """Nulls for a zero or null denominator; never an integer (truncated) quotient, even with
+    DuckDB's integer_division on; negatives keep their sign."""
+    small = [(n, d) for n, d in SAFE_DIVIDE_EDGES if max(abs(n or 0), abs(d or 0)) < 2**31]
+    rows = small if kind in ("integer", "decimal(18, 2)") else SAFE_DIVIDE_EDGES
+    setup = _pairs(rows, kind) + f"; set integer_division = {str(integer_division).lower()}"
+    result = run(safe_divide_sql, setup)
+    assert len(result) == len(rows)
+    for (n, d), (_, _, quotient) in zip(rows, result, strict=True):
+        expected = python_safe_divide(n, d)
+        if expected is None:
+            assert quotient is None, (kind, n, d, quotient)
+        else:
+            assert isinstance(quotient, float), (kind, n, d, quotient)
+            assert quotient == pytest.approx(expected, rel=1e-15), (kind, n, d, quotient)
+    assert dict(zip(rows, (q for *_, q in result), strict=True))[(7, 2)] == 3.5
+
+
+def test_safe_divide_negative_zero_denominator_is_null(render: Render) -> None:
+    assert run(render("select {{ safe_divide('1', '-0.0::double') }}")) == [(None,)]
+
+
+def test_safe_divide_wraps_expressions(render: Render) -> None:
+    """Each argument is one operand: (1 + 1) / (4 - 2), not 1 + 1 / 4 - 2."""
+    assert run(render("select {{ safe_divide('1 + 1', '4 - 2') }}")) == [(1.0,)]
+    assert run(render("select {{ safe_divide('1', '2 - 2') }}")) == [(None,)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    n=st.one_of(st.none(), st.integers(-(10**12), 10**12)),
+    d=st.one_of(st.none(), st.just(0), st.integers(-(10**6), 10**6)),
+)
+def test_safe_divide_matches_python(safe_divide_sql: str, n: int | None, d: int | None) -> None:
+    ((_, _, quotient),) = run(safe_divide_sql, _pairs([(n, d)], "bigint"))
+    expected = python_safe_divide(n, d)
+    assert quotient == (None if expected is None else pytest.approx(expected, rel=1e-15))

@@ -132,14 +132,15 @@ final as (
         coalesce(event_counts.product_view_count_30d, 0) as product_view_count_30d,
         coalesce(event_counts.add_to_cart_count_30d, 0) as add_to_cart_count_30d,
         coalesce(event_counts.checkout_started_count_30d, 0) as checkout_started_count_30d,
-        cast(browsing_30d.abandoned_cart_session_count_30d as double)
-        / nullif(browsing_30d.cart_session_count_30d, 0) as cart_abandonment_rate_30d,
+        {{ safe_divide(
+            'browsing_30d.abandoned_cart_session_count_30d', 'browsing_30d.cart_session_count_30d'
+        ) }} as cart_abandonment_rate_30d,
         coalesce(event_counts.email_open_count_90d, 0) as email_open_count_90d,
         coalesce(event_counts.email_click_count_90d, 0) as email_click_count_90d,
-        cast(event_counts.campaigns_opened_90d as double)
-        / nullif(campaigns_90d.campaign_count, 0) as email_open_rate_90d,
-        cast(event_counts.email_click_count_90d as double)
-        / nullif(event_counts.email_open_count_90d, 0) as email_click_rate_90d,
+        {{ safe_divide('event_counts.campaigns_opened_90d', 'campaigns_90d.campaign_count') }}
+            as email_open_rate_90d,
+        {{ safe_divide('event_counts.email_click_count_90d', 'event_counts.email_open_count_90d') }}
+            as email_click_rate_90d,
         coalesce(browsing_intent.has_bridal_browsing_intent, false) as has_bridal_browsing_intent,
         last_seen.last_seen_at
     from last_seen

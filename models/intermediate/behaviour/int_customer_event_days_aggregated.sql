@@ -4,13 +4,7 @@
 -- every event ever received (event_date <= as_of is exactly event_at before the end of as_of).
 -- Incremental by received_date with the same lookback as int_events_attributed, whose
 -- reprocessed days it mirrors.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_reprocessed_days('received_date') }}",
-    post_hook="{{ purge_erased_customers() }}"
-) }}
+{{ config(**date_window_config('received_date')) }}
 
 with
 

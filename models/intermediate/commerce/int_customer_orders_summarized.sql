@@ -57,7 +57,7 @@ btyd as (
         max(order_date) - min(order_date) as btyd_recency,
         {{ as_of_date() }} - min(order_date) as btyd_t,
         coalesce(
-            cast(sum(day_spend_usd) filter (where day_number > 1) as double) / nullif(count(*) - 1, 0),
+            {{ safe_divide('sum(day_spend_usd) filter (where day_number > 1)', 'count(*) - 1') }},
             0
         ) as btyd_monetary
     from completed_days

@@ -8,27 +8,16 @@
 -- or gone from staging), then values every known order not stored. The result equals a full
 -- rebuild as long as an order's lines change only with the order (its updated_at); a change of
 -- the fx_rates seed needs a --full-refresh.
-{%- set window_start = "incremental_window_start('order_date')" %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}
-        delete from {{ this }}
-        where
-            order_date >= {{ " ~ window_start ~ " }}
-            or order_id in (
-                select order_id from {{ ref('stg_shop__orders') }}
-                where updated_at >= {{ " ~ window_start ~ " }}
-            )
-            or order_id in (
-                select order_id from {{ ref('stg_shop__returns') }}
-                where returned_at >= {{ " ~ window_start ~ " }}
-            )
-            or order_id not in (select order_id from {{ ref('stg_shop__orders') }})
-    {% endif %}",
-    post_hook="{{ purge_erased_customers() }}"
-) }}
+{%- set window_start = "{{ incremental_window_start('order_date') }}" %}
+{{ config(**date_window_config('order_date', also_replace="
+    order_id in (
+        select order_id from {{ ref('stg_shop__orders') }} where updated_at >= " ~ window_start ~ "
+    )
+    or order_id in (
+        select order_id from {{ ref('stg_shop__returns') }} where returned_at >= " ~ window_start ~ "
+    )
+    or order_id not in (select order_id from {{ ref('stg_shop__orders') }})
+")) }}
 
 with
 

@@ -13,13 +13,7 @@
 -- open, or their events may still arrive late); older exposures are final and kept. An
 -- exposure received later than that after it happened needs a --full-refresh.
 {%- set lookback_days = var('attribution_window_days') + var('event_lookback_days', 3) %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_reprocessed_days('exposure_date', " ~ lookback_days ~ ") }}",
-    post_hook="{{ purge_erased_customers() }}"
-) }}
+{{ config(**date_window_config('exposure_date', lookback_days)) }}
 
 with
 

@@ -9,13 +9,7 @@
 --   null           otherwise (anonymous).
 -- With the customer's analytics and personalization consent at the time of the event.
 -- Incremental by received_date: each run reprocesses the last event_lookback_days days.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_reprocessed_days('received_date') }}",
-    post_hook="{{ purge_erased_customers() }}"
-) }}
+{{ config(**date_window_config('received_date')) }}
 
 with
 

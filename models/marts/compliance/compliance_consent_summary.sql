@@ -64,9 +64,8 @@ final as (
         choices.withdrawals,
         choices.gpc_signals,
         choices.customers,
-        (choices.denials + choices.withdrawals)::double / nullif(choices.choices, 0)
-            as opt_out_rate,
-        choices.withdrawals::double / nullif(choices.choices, 0) as withdrawal_rate,
+        {{ safe_divide('choices.denials + choices.withdrawals', 'choices.choices') }} as opt_out_rate,
+        {{ safe_divide('choices.withdrawals', 'choices.choices') }} as withdrawal_rate,
         allowed_now.customers_allowed as region_customers_allowed,
         allowed_now.customers_known as region_customers_known,
         {{ as_of_date() }} as as_of_date

@@ -1,262 +1,56 @@
 -- One row per segment and business day recorded in segment_history: size and flows, commercial
--- KPIs of the members over stated windows, and the experiment read-out from logged exposures.
--- Windows: conversion, AOV, revenue and return rate over the 30 days ending on the day (orders
--- not cancelled, status as known when the day was built); churn = share of the members of 30
--- days before who are no longer members; reactivation = share of members whose order in the
--- window came more than 180 days after their previous one. Read-out: exposures whose attribution
--- window ended by the day and whose consent allowed the purpose; Wilson intervals per arm,
--- Newcombe's hybrid score interval for the difference treatment - holdout, and the pooled
--- two-proportion z-test. Incremental: a daily run computes its business day only.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['segment_id', 'kpi_date'],
-    on_schema_change='fail'
-) }}
-
-{%- set window_days = 30 %}
+-- KPIs of the members over stated windows, and the experiment read-out from logged exposures,
+-- each computed by its intermediate model (models/intermediate/kpis) for the days of this run
+-- (int_kpi_days_scheduled); here joined per segment valid on the day, with the rates and
+-- intervals. Windows: conversion, AOV, revenue and return rate over the 30 days ending on the
+-- day; churn = share of the members of 30 days before who are no longer members; reactivation
+-- = share of members whose order in the window came more than 180 days after their previous
+-- one. Read-out: Wilson intervals per arm, Newcombe's hybrid score interval for the difference
+-- treatment - holdout, and the pooled two-proportion z-test. Incremental: a daily run computes
+-- its business day only (and replaces it when the day is run again).
+{{ config(**date_window_config('kpi_date', 0, from_newest_loaded=false, purge_erased=false)) }}
 
 with
 
-segment_history as (
-    select * from {{ ref('segment_history') }}
-),
-
-customer_features_history as (
-    select * from {{ ref('customer_features_history') }}
+int_kpi_days_scheduled as (
+    select * from {{ ref('int_kpi_days_scheduled') }}
 ),
 
 int_segment_versions_validated as (
     select * from {{ ref('int_segment_versions_validated') }}
 ),
 
-int_orders_valued as (
-    select * from {{ ref('int_orders_valued') }}
+int_segment_sizes_counted as (
+    select * from {{ ref('int_segment_sizes_counted') }}
 ),
 
-int_segment_exposures_attributed as (
-    select * from {{ ref('int_segment_exposures_attributed') }}
+int_segment_flows_counted as (
+    select * from {{ ref('int_segment_flows_counted') }}
 ),
 
-kpi_days as (
-    select cast(range as date) as kpi_date
-    from range(
-            {% if is_incremental() -%}
-            {{ as_of_date() }},
-        {%- else -%}
-                (select coalesce(min(cast(dbt_valid_from as date)), {{ as_of_date() }}) from segment_history),
-            {%- endif %}
-            {{ as_of_date() }} + 1,
-            interval 1 day
-        )
+int_segment_conversions_measured as (
+    select * from {{ ref('int_segment_conversions_measured') }}
 ),
 
-history_start as (
-    select min(cast(dbt_valid_from as date)) as first_day from segment_history
+int_segment_losses_counted as (
+    select * from {{ ref('int_segment_losses_counted') }}
 ),
 
--- the days whose membership the KPIs compare with: the day, the day before, 30 days before
-membership_days as (
-    select kpi_date as member_date from kpi_days
-    union
-    select kpi_date - 1 as member_date from kpi_days
-    union
-    select kpi_date - {{ window_days }} as member_date from kpi_days
-),
-
-members as (
-    select
-        membership_days.member_date,
-        segment_history.segment_id,
-        segment_history.customer_key,
-        segment_history.experiment_arm,
-        segment_history.required_purpose,
-        segment_history.lawful_basis
-    from segment_history
-    inner join membership_days
-        on
-            segment_history.dbt_valid_from <= membership_days.member_date
-            and (
-                segment_history.dbt_valid_to is null
-                or segment_history.dbt_valid_to > membership_days.member_date
-            )
+int_segment_readouts_counted as (
+    select * from {{ ref('int_segment_readouts_counted') }}
 ),
 
 segment_days as (
     select distinct
-        kpi_days.kpi_date,
+        int_kpi_days_scheduled.kpi_date,
         int_segment_versions_validated.segment_id
-    from kpi_days
+    from int_kpi_days_scheduled
     inner join int_segment_versions_validated
         on {{ is_valid_at(
-            'kpi_days.kpi_date',
+            'int_kpi_days_scheduled.kpi_date',
             'int_segment_versions_validated.valid_from',
             'int_segment_versions_validated.valid_to'
         ) }}
-),
-
-sizes as (
-    select
-        member_date as kpi_date,
-        segment_id,
-        count(*) as members,
-        count(*) filter (where experiment_arm = 'treatment') as treatment_members,
-        count(*) filter (where experiment_arm = 'holdout') as holdout_members
-    from members
-    group by member_date, segment_id
-),
-
-today as (
-    select members.*
-    from members
-    inner join kpi_days
-        on members.member_date = kpi_days.kpi_date
-),
-
-yesterday as (
-    select
-        members.*,
-        kpi_days.kpi_date
-    from members
-    inner join kpi_days
-        on members.member_date = kpi_days.kpi_date - 1
-),
-
-transitions as (
-    select
-        coalesce(today.member_date, yesterday.kpi_date) as kpi_date,
-        coalesce(today.segment_id, yesterday.segment_id) as segment_id,
-        coalesce(today.customer_key, yesterday.customer_key) as customer_key,
-        today.customer_key is not null as is_member,
-        yesterday.customer_key is not null as was_member,
-        yesterday.required_purpose,
-        yesterday.lawful_basis
-    from today
-    full outer join yesterday
-        on
-            today.member_date = yesterday.kpi_date
-            and today.segment_id = yesterday.segment_id
-            and today.customer_key = yesterday.customer_key
-),
-
-flows as (
-    select
-        transitions.kpi_date,
-        transitions.segment_id,
-        count(*) filter (where transitions.is_member and not transitions.was_member)
-            as members_entered,
-        count(*) filter (where transitions.was_member and not transitions.is_member)
-            as members_exited,
-        count(*) filter (
-            where
-            transitions.was_member and not transitions.is_member
-            and not (
-                coalesce({{ purpose_allowed('transitions.required_purpose', 'features') }}, false)
-                and {{ legal_ground_suffices(
-                    'transitions.lawful_basis',
-                    purpose_column('transitions.required_purpose', 'features', 'legal_ground')
-                ) }}
-            )
-        ) as members_opted_out
-    from transitions
-    left join customer_features_history as features
-        on
-            transitions.customer_key = features.customer_key
-            and transitions.kpi_date >= features.dbt_valid_from
-            and (features.dbt_valid_to is null or transitions.kpi_date < features.dbt_valid_to)
-    where transitions.kpi_date > (select history_start.first_day from history_start)
-    group by transitions.kpi_date, transitions.segment_id
-),
-
-orders as (
-    select
-        customer_key,
-        order_id,
-        order_date,
-        net_amount_usd,
-        has_return,
-        datediff(
-            'day',
-            lag(order_date) over (partition by customer_key order by ordered_at, order_id),
-            order_date
-        ) as days_since_previous_order
-    from int_orders_valued
-    where not is_cancelled
-),
-
-member_orders as (
-    select
-        members.member_date as kpi_date,
-        members.segment_id,
-        members.customer_key,
-        count(orders.order_id) as order_count,
-        coalesce(sum(orders.net_amount_usd), 0) as net_revenue_usd,
-        count(*) filter (where orders.has_return) as returned_orders,
-        bool_or(orders.days_since_previous_order > 180) as is_reactivated
-    from members
-    inner join kpi_days
-        on members.member_date = kpi_days.kpi_date
-    inner join orders
-        on
-            members.customer_key = orders.customer_key
-            and orders.order_date > members.member_date - {{ window_days }}
-            and members.member_date >= orders.order_date
-    group by all
-),
-
-commerce as (
-    select
-        kpi_date,
-        segment_id,
-        count(*) as converted_members,
-        sum(order_count) as orders,
-        sum(net_revenue_usd) as net_revenue_usd,
-        sum(returned_orders) as returned_orders,
-        count(*) filter (where is_reactivated) as reactivated_members
-    from member_orders
-    group by all
-),
-
-churn as (
-    select
-        kpi_days.kpi_date,
-        members_before.segment_id,
-        count(*) as members_30d_before,
-        count(*) filter (where members_now.customer_key is null) as members_lost
-    from kpi_days
-    inner join members as members_before
-        on members_before.member_date = kpi_days.kpi_date - {{ window_days }}
-    left join members as members_now
-        on
-            kpi_days.kpi_date = members_now.member_date
-            and members_before.segment_id = members_now.segment_id
-            and members_before.customer_key = members_now.customer_key
-    group by all
-),
-
-readout as (
-    select
-        kpi_days.kpi_date,
-        exposures.segment_id,
-        count(*) filter (
-            where exposures.compliance_issue is null and exposures.experiment_variant = 'treatment'
-        ) as treatment_exposed,
-        count(*) filter (
-            where exposures.compliance_issue is null and exposures.experiment_variant = 'treatment'
-            and exposures.has_converted
-        ) as treatment_converted,
-        count(*) filter (
-            where exposures.compliance_issue is null and exposures.experiment_variant = 'holdout'
-        ) as holdout_exposed,
-        count(*) filter (
-            where exposures.compliance_issue is null and exposures.experiment_variant = 'holdout'
-            and exposures.has_converted
-        ) as holdout_converted,
-        count(*) filter (where exposures.compliance_issue is not null) as exposure_violations
-    from kpi_days
-    inner join int_segment_exposures_attributed as exposures
-        on exposures.window_ends_at < kpi_days.kpi_date + 1
-    group by all
 ),
 
 counts as (
@@ -270,37 +64,37 @@ counts as (
         flows.members_exited,
         flows.members_opted_out,
         yesterday.members as members_day_before,
-        coalesce(commerce.converted_members, 0) as converted_members,
-        coalesce(commerce.orders, 0) as orders,
-        coalesce(commerce.net_revenue_usd, 0) as net_revenue_usd,
-        coalesce(commerce.returned_orders, 0) as returned_orders,
-        coalesce(commerce.reactivated_members, 0) as reactivated_members,
-        churn.members_30d_before,
-        churn.members_lost,
-        coalesce(readout.treatment_exposed, 0) as treatment_exposed,
-        coalesce(readout.treatment_converted, 0) as treatment_converted,
-        coalesce(readout.holdout_exposed, 0) as holdout_exposed,
-        coalesce(readout.holdout_converted, 0) as holdout_converted,
-        coalesce(readout.exposure_violations, 0) as exposure_violations
+        coalesce(conversions.converted_members, 0) as converted_members,
+        coalesce(conversions.orders, 0) as orders,
+        coalesce(conversions.net_revenue_usd, 0) as net_revenue_usd,
+        coalesce(conversions.returned_orders, 0) as returned_orders,
+        coalesce(conversions.reactivated_members, 0) as reactivated_members,
+        losses.members_30d_before,
+        losses.members_lost,
+        coalesce(readouts.treatment_exposed, 0) as treatment_exposed,
+        coalesce(readouts.treatment_converted, 0) as treatment_converted,
+        coalesce(readouts.holdout_exposed, 0) as holdout_exposed,
+        coalesce(readouts.holdout_converted, 0) as holdout_converted,
+        coalesce(readouts.exposure_violations, 0) as exposure_violations
     from segment_days
-    left join sizes
-        on segment_days.segment_id = sizes.segment_id and segment_days.kpi_date = sizes.kpi_date
-    left join sizes as yesterday
+    left join int_segment_sizes_counted as sizes
+        on segment_days.segment_id = sizes.segment_id and segment_days.kpi_date = sizes.member_date
+    left join int_segment_sizes_counted as yesterday
         on
             segment_days.segment_id = yesterday.segment_id
-            and segment_days.kpi_date - 1 = yesterday.kpi_date
-    left join flows
+            and segment_days.kpi_date - 1 = yesterday.member_date
+    left join int_segment_flows_counted as flows
         on segment_days.segment_id = flows.segment_id and segment_days.kpi_date = flows.kpi_date
-    left join commerce
+    left join int_segment_conversions_measured as conversions
         on
-            segment_days.segment_id = commerce.segment_id
-            and segment_days.kpi_date = commerce.kpi_date
-    left join churn
-        on segment_days.segment_id = churn.segment_id and segment_days.kpi_date = churn.kpi_date
-    left join readout
+            segment_days.segment_id = conversions.segment_id
+            and segment_days.kpi_date = conversions.kpi_date
+    left join int_segment_losses_counted as losses
+        on segment_days.segment_id = losses.segment_id and segment_days.kpi_date = losses.kpi_date
+    left join int_segment_readouts_counted as readouts
         on
-            segment_days.segment_id = readout.segment_id
-            and segment_days.kpi_date = readout.kpi_date
+            segment_days.segment_id = readouts.segment_id
+            and segment_days.kpi_date = readouts.kpi_date
 ),
 
 final as (
@@ -313,20 +107,20 @@ final as (
         cast(members_entered as bigint) as members_entered,
         cast(members_exited as bigint) as members_exited,
         cast(members_opted_out as bigint) as members_opted_out,
-        cast(members_opted_out as double) / nullif(members_day_before, 0) as opt_out_rate,
-        cast(converted_members as double) / nullif(members, 0) as conversion_rate_30d,
+        {{ safe_divide('members_opted_out', 'members_day_before') }} as opt_out_rate,
+        {{ safe_divide('converted_members', 'members') }} as conversion_rate_30d,
         cast(orders as bigint) as orders_30d,
         cast(net_revenue_usd as decimal(18, 2)) as net_revenue_30d_usd,
-        cast((net_revenue_usd / nullif(orders, 0)) as double) as average_order_value_30d_usd,
-        cast(returned_orders as double) / nullif(orders, 0) as return_rate_30d,
-        cast(members_lost as double) / nullif(members_30d_before, 0) as churn_rate_30d,
-        cast(reactivated_members as double) / nullif(members, 0) as reactivation_rate_30d,
+        {{ safe_divide('net_revenue_usd', 'orders') }} as average_order_value_30d_usd,
+        {{ safe_divide('returned_orders', 'orders') }} as return_rate_30d,
+        {{ safe_divide('members_lost', 'members_30d_before') }} as churn_rate_30d,
+        {{ safe_divide('reactivated_members', 'members') }} as reactivation_rate_30d,
         cast(treatment_exposed as bigint) as treatment_exposed,
         cast(treatment_converted as bigint) as treatment_converted,
         cast(holdout_exposed as bigint) as holdout_exposed,
         cast(holdout_converted as bigint) as holdout_converted,
-        cast(treatment_converted as double) / nullif(treatment_exposed, 0) as treatment_conversion_rate,
-        cast(holdout_converted as double) / nullif(holdout_exposed, 0) as holdout_conversion_rate,
+        {{ safe_divide('treatment_converted', 'treatment_exposed') }} as treatment_conversion_rate,
+        {{ safe_divide('holdout_converted', 'holdout_exposed') }} as holdout_conversion_rate,
         {{ wilson_bound('treatment_converted', 'treatment_exposed', 'lower') }}
             as treatment_conversion_ci_lower,
         {{ wilson_bound('treatment_converted', 'treatment_exposed', 'upper') }}
@@ -335,12 +129,13 @@ final as (
             as holdout_conversion_ci_lower,
         {{ wilson_bound('holdout_converted', 'holdout_exposed', 'upper') }}
             as holdout_conversion_ci_upper,
-        cast(treatment_converted as double) / nullif(treatment_exposed, 0)
-        - cast(holdout_converted as double) / nullif(holdout_exposed, 0) as absolute_lift,
-        (
-            cast(treatment_converted as double) / nullif(treatment_exposed, 0)
-            - cast(holdout_converted as double) / nullif(holdout_exposed, 0)
-        ) / nullif(cast(holdout_converted as double) / nullif(holdout_exposed, 0), 0) as relative_lift,
+        {{ safe_divide('treatment_converted', 'treatment_exposed') }}
+        - {{ safe_divide('holdout_converted', 'holdout_exposed') }} as absolute_lift,
+        {{ safe_divide(
+            safe_divide('treatment_converted', 'treatment_exposed')
+            ~ ' - ' ~ safe_divide('holdout_converted', 'holdout_exposed'),
+            safe_divide('holdout_converted', 'holdout_exposed')
+        ) }} as relative_lift,
         {{ newcombe_difference_bound(
             'treatment_converted',
             'treatment_exposed',

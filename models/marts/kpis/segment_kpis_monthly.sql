@@ -19,9 +19,9 @@ monthly as (
         count(*) as days_recorded,
         avg(members) as average_members,
         arg_max(members, kpi_date) as month_end_members,
-        sum(members_entered) as members_entered,
-        sum(members_exited) as members_exited,
-        sum(members_opted_out) as members_opted_out,
+        sum(members_entered)::bigint as members_entered,
+        sum(members_exited)::bigint as members_exited,
+        sum(members_opted_out)::bigint as members_opted_out,
         arg_max(conversion_rate_30d, kpi_date) as month_end_conversion_rate_30d,
         arg_max(average_order_value_30d_usd, kpi_date) as month_end_average_order_value_30d_usd,
         arg_max(churn_rate_30d, kpi_date) as month_end_churn_rate_30d
@@ -57,8 +57,8 @@ final as (
         coalesce(exposures.treatment_converted, 0) as treatment_converted,
         coalesce(exposures.holdout_exposed, 0) as holdout_exposed,
         coalesce(exposures.holdout_converted, 0) as holdout_converted,
-        exposures.treatment_converted::double / nullif(exposures.treatment_exposed, 0)
-        - exposures.holdout_converted::double / nullif(exposures.holdout_exposed, 0)
+        {{ safe_divide('exposures.treatment_converted', 'exposures.treatment_exposed') }}
+        - {{ safe_divide('exposures.holdout_converted', 'exposures.holdout_exposed') }}
             as absolute_lift,
         {{ newcombe_difference_bound(
             'exposures.treatment_converted',

@@ -39,8 +39,10 @@ final as (
         a.members,
         b.members as other_members,
         coalesce(shared.shared_members, 0) as shared_members,
-        coalesce(shared.shared_members, 0)::double
-        / nullif(a.members + b.members - coalesce(shared.shared_members, 0), 0) as jaccard_index,
+        {{ safe_divide(
+            'coalesce(shared.shared_members, 0)',
+            'a.members + b.members - coalesce(shared.shared_members, 0)'
+        ) }} as jaccard_index,
         {{ as_of_date() }} as as_of_date
     from sizes as a
     inner join sizes as b
