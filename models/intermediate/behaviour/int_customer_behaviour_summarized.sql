@@ -29,7 +29,7 @@ allowed_events as (
     where
         customer_key is not null
         and is_analytics_allowed
-        and event_date > {{ as_of_date() }} - 90
+        and event_date >= {{ feature_window_start('medium') }}
         and event_date <= {{ as_of_date() }}
         and event_at < {{ as_of_end_timestamp() }}
 ),
@@ -51,7 +51,7 @@ sessions_30d as (
         bool_or(event_type = 'add_to_cart') as has_cart,
         bool_or(event_type = 'purchase') as has_purchase
     from allowed_events
-    where event_date > {{ as_of_date() }} - 30
+    where event_date >= {{ feature_window_start('short') }}
     group by customer_key, session_key
 ),
 
@@ -68,11 +68,11 @@ browsing_30d as (
 event_counts as (
     select
         customer_key,
-        count(*) filter (where event_type = 'product_view' and event_date > {{ as_of_date() }} - 30)
+        count(*) filter (where event_type = 'product_view' and event_date >= {{ feature_window_start('short') }})
             as product_view_count_30d,
-        count(*) filter (where event_type = 'add_to_cart' and event_date > {{ as_of_date() }} - 30)
+        count(*) filter (where event_type = 'add_to_cart' and event_date >= {{ feature_window_start('short') }})
             as add_to_cart_count_30d,
-        count(*) filter (where event_type = 'checkout_started' and event_date > {{ as_of_date() }} - 30)
+        count(*) filter (where event_type = 'checkout_started' and event_date >= {{ feature_window_start('short') }})
             as checkout_started_count_30d,
         count(*) filter (where event_type = 'email_open') as email_open_count_90d,
         count(*) filter (where event_type = 'email_click') as email_click_count_90d,
@@ -86,7 +86,7 @@ campaigns_90d as (
     from events
     where
         event_type in ('email_open', 'email_click')
-        and event_date > {{ as_of_date() }} - 90
+        and event_date >= {{ feature_window_start('medium') }}
         and event_date <= {{ as_of_date() }}
 ),
 

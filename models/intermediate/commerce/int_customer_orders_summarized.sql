@@ -89,9 +89,9 @@ order_totals as (
         cast(sum(item_count) filter (where not is_cancelled) as bigint) as item_count,
         cast(sum(gross_amount_usd) as decimal(18, 2)) as gross_revenue_usd,
         cast(sum(net_amount_usd) as decimal(18, 2)) as net_revenue_usd,
-        cast(sum(net_amount_usd) filter (where order_date > {{ as_of_date() }} - 90) as decimal(18, 2))
+        cast(sum(net_amount_usd) filter (where order_date >= {{ feature_window_start('medium') }}) as decimal(18, 2))
             as net_revenue_90d_usd,
-        cast(sum(net_amount_usd) filter (where order_date > {{ as_of_date() }} - 365) as decimal(18, 2))
+        cast(sum(net_amount_usd) filter (where order_date >= {{ feature_window_start('long') }}) as decimal(18, 2))
             as net_revenue_365d_usd,
         cast(avg(net_amount_usd) filter (where not is_cancelled) as double) as average_order_value_usd,
         avg(case when has_return then 1.0 else 0.0 end) filter (where not is_cancelled) as return_rate,
