@@ -106,7 +106,13 @@ def dbt(
     if os.environ.get(FAST_ONLY_ENV) and args[0] in ("build", "run", "seed", "snapshot", "test"):
         pytest.fail(f"`dbt {args[0]}` in a test not marked build (make test-fast runs it)")
     cwd, path = ROOT, warehouse
-    if warehouse.name == "warehouse.duckdb" and warehouse.parent.resolve() == work.resolve():
+    own_project = "--project-dir" in args  # a test's copy of the project: run as given
+    project = [] if own_project else ["--project-dir", str(ROOT)]
+    if (
+        not own_project
+        and warehouse.name == "warehouse.duckdb"
+        and warehouse.parent.resolve() == work.resolve()
+    ):
         cwd, path = work, Path(warehouse.name)
         _seed_saved_parse(work / "target")
     env = {
@@ -123,8 +129,7 @@ def dbt(
         [
             str(BIN / "dbt"),
             *args,
-            "--project-dir",
-            str(ROOT),
+            *project,
             "--target-path",
             str(work / "target"),
             "--log-path",
