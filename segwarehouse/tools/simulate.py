@@ -47,17 +47,25 @@ def reset_history(warehouse: Path) -> None:
         con.close()
 
 
-def _membership_counts(runner: object, variables: str) -> dict[str, int]:
-    # the day's vars again: a change of --vars makes dbt parse the whole project anew, the same
-    # vars let it reuse the build's parse (partial parsing)
-    shown = runner.invoke(  # type: ignore[attr-defined]
-        [
-            "show", "--inline",
-            "select segment_id, count(*) as members from marts.segment_membership group by 1",
-            "--limit", "-1", "--quiet", "--vars", variables,
-        ]
-    )  # fmt: skip
-    return {str(row[0]): int(row[1]) for row in shown.result.results[0].agate_table.rows}
+def _release_warehouse() -> None:
+    """Close the warehouse file this process's dbt adapter keeps open, so that DuckDB can open
+    it read-only here (the next dbt call opens it again)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+        DuckDBConnectionManager._ENV = None
+
+
+def _query(warehouse: Path, sql: str) -> list[tuple]:
+    """Rows of a query on the warehouse just built, read directly (no dbt parse)."""
+    _release_warehouse()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,16 +102,13 @@ def main(argv: list[str] | None = None) -> int:
         if not result.success:
             print(f"simulate: dbt build failed for as_of {day}", file=sys.stderr)
             return 1
-        report[day.isoformat()] = _membership_counts(runner, variables)
+        counts = _query(
+            warehouse,
+            "select segment_id, count(*) from marts.segment_membership group by 1 order by 1",
+        )
+        report[day.isoformat()] = {str(segment): int(members) for segment, members in counts}
     elapsed = time.perf_counter() - started
-    # through dbt: this process's dbt adapter still holds the warehouse file
-    shown = runner.invoke(
-        [
-            "show", "--inline", "select count(*) as n from history.segment_history", "--quiet",
-            "--vars", json.dumps({"as_of": days[-1].isoformat()}),
-        ]
-    )  # fmt: skip
-    rows = int(shown.result.results[0].agate_table.rows[0][0])
+    rows = int(_query(warehouse, "select count(*) from history.segment_history")[0][0])
     # what each day's segment_membership held, for checks against marts built later
     target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
     target.mkdir(parents=True, exist_ok=True)

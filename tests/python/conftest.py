@@ -277,8 +277,7 @@ class Simulation:
 
 
 def simulate(raw: Path, warehouse: Path, days: int, *extra: str) -> subprocess.CompletedProcess:
-    # each day a build and a show of the membership counts, then a show of the history
-    count_dbt_invocations("simulate", 2 * days + 1)
+    count_dbt_invocations("simulate", days)  # one build a day
     env = {
         "RAW_DATA_DIR": str(raw),
         "DBT_DUCKDB_PATH": str(warehouse),
