@@ -3,7 +3,7 @@
 Tests that build a warehouse are marked `build` (from the fixtures they use, or by hand):
 `make test-fast` runs the others. Under pytest-xdist (`make pytest` runs two workers), every
 test that uses a session build is sent to the worker that makes it, and the tests of a module to
-one worker (they share its module fixtures): groups for `--dist loadgroup`. Every dbt
+one worker (they share its module fixtures): the groups of `--dist loadgroup`. Every dbt
 invocation is counted; the total is printed at the end of the run."""
 
 from __future__ import annotations
@@ -45,22 +45,59 @@ INVOCATIONS_ENV = "SEGWAREHOUSE_TEST_DBT_INVOCATIONS"
 FAST_ONLY_ENV = "SEGWAREHOUSE_TEST_FAST"
 
 
+GROUPS_ENV = "SEGWAREHOUSE_TEST_GROUPS"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "build: the test builds a warehouse (not in test-fast)")
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
-        log = Path(str(config.rootpath)) / ".pytest-dbt-invocations"
+        root = Path(str(config.rootpath))
+        log = root / ".pytest-dbt-invocations"
         log.unlink(missing_ok=True)
         os.environ[INVOCATIONS_ENV] = str(log)  # inherited by the xdist workers
+        for stale in root.glob(".pytest-groups.*"):
+            stale.unlink()
+        os.environ[GROUPS_ENV] = str(root / ".pytest-groups")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that build; under xdist, write each test's group (the session build it
+    uses, else its module) for the controller's scheduler (pytest_xdist_make_scheduler)."""
+    groups = {}
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if names & (set(SESSION_BUILDS) | MODULE_BUILDS):
             item.add_marker(pytest.mark.build)
         group = next((SESSION_BUILDS[f] for f in SESSION_BUILDS if f in names), None)
-        item.add_marker(pytest.mark.xdist_group(group or item.module.__name__))
+        groups[item.nodeid] = group or item.nodeid.split("::")[0]
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker and os.environ.get(GROUPS_ENV):
+        path = Path(f"{os.environ[GROUPS_ENV]}.{worker}")
+        partial = Path(f"{path}.partial")
+        partial.write_text(json.dumps(groups))
+        partial.replace(path)  # complete before the worker reports its collection
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`--dist loadgroup` by the groups the workers wrote: every test of a group runs on one
+    worker. (xdist's own loadgroup renames the test ids, which pytest 9 ignores: its groups
+    never form, and each worker would make every session build.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BuildGroupScheduling(LoadScopeScheduling):
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None:  # called once every worker has collected
+                base = Path(os.environ[GROUPS_ENV])
+                written = sorted(base.parent.glob(f"{base.name}.gw*[0-9]"))
+                self.groups = json.loads(written[0].read_text()) if written else {}
+            return self.groups.get(nodeid, nodeid)
+
+    return BuildGroupScheduling(config, log)
 
 
 def count_dbt_invocations(kind: str, count: int = 1) -> None:
