@@ -47,7 +47,7 @@ def reset_history(warehouse: Path) -> None:
         con.close()
 
 
-def _release_warehouse() -> None:
+def release_warehouse() -> None:
     """Close the warehouse file this process's dbt adapter keeps open, so that DuckDB can open
     it read-only here (the next dbt call opens it again)."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
@@ -60,7 +60,7 @@ def _release_warehouse() -> None:
 
 def _query(warehouse: Path, sql: str) -> list[tuple]:
     """Rows of a query on the warehouse just built, read directly (no dbt parse)."""
-    _release_warehouse()
+    release_warehouse()
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return con.execute(sql).fetchall()

@@ -24,6 +24,7 @@ import pytest
 from warehouse import add_withdrawal, connect
 
 from segwarehouse.dbt_plugin import identity_path
+from segwarehouse.tools.simulate import release_warehouse
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -424,17 +425,6 @@ class Project:
                 else:
                     os.environ[name] = value
 
-    @staticmethod
-    def _release_warehouse() -> None:
-        """Close the warehouse dbt-duckdb keeps open in this process (else the test's own
-        read-only connection to the same file is refused)."""
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-        environment = DuckDBConnectionManager._ENV
-        if environment is not None:
-            environment.close()
-            DuckDBConnectionManager._ENV = None
-
     def _runner(self, build: Build | Simulation | None) -> tuple[object, list[str]]:
         key = self._key(build)
         if key not in self._runners:
@@ -465,7 +455,7 @@ class Project:
                 result = runner.invoke(args)  # type: ignore[attr-defined]
         finally:
             if build is not None:
-                self._release_warehouse()
+                release_warehouse()  # else the test cannot open the file read-only
         # an error in the inline query is the context of dbt's "Error parsing inline query"
         assert result.success, f"{result.exception} {getattr(result.exception, '__context__', '')}"
         return result.result.results[0].node.compiled_code
