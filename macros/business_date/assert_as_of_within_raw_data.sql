@@ -19,7 +19,7 @@
                     ~ " (" ~ newest.tables[0] ~ (" and " ~ (newest.tables | length - 1)
                     ~ " other raw tables" if newest.tables | length > 1 else "") ~ ")" -%}
             {%- endif -%}
-            {%- set message = "dbt var as_of is " ~ as_of ~ ", but " ~ found
+            {%- set message = segwarehouse._as_of_source() ~ " is " ~ as_of ~ ", but " ~ found
                 ~ "; raw timestamps later than the wall clock plus future_tolerance_hours ("
                 ~ var('future_tolerance_hours') ~ ") do not count. A run for a day after the data"
                 ~ " writes history for it, and history is written in date order, so the runs"

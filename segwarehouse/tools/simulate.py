@@ -2,12 +2,14 @@
 
     python -m segwarehouse.tools.simulate --days 30 [--end 2026-09-30] [--keep-history]
 
-Each day is one `dbt build --vars '{as_of: <day>}'` (data tests run on the last day only, unless
---test-every-day). History is keyed to the business date, so the days must run in order: by
-default the history (segwarehouse.tools.history.HISTORY_RELATIONS: the snapshots, the incremental
-segment state and the daily KPIs) is reset first, which makes a second simulation of the same
-days write exactly the same history. To keep the days before a given day instead, roll the
-history back (python -m segwarehouse.tools.history rollback --to YYYY-MM-DD).
+Each day is one `dbt build` with the environment variable SEGWAREHOUSE_AS_OF=<day>, like
+`--vars '{as_of: <day>}'` but parsed once, not every day. Data tests run on the last day only,
+unless --test-every-day (or --no-tests). History is keyed to the business date, so the days
+must run in order: by default the history (segwarehouse.tools.history.HISTORY_RELATIONS: the
+snapshots, the incremental segment state and the daily KPIs) is reset first, which makes a
+second simulation of the same days write exactly the same history. To keep the days before a
+given day instead, roll the history back (python -m segwarehouse.tools.history rollback --to
+YYYY-MM-DD).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from tqdm import tqdm
 from segwarehouse.tools.history import (
     HISTORY_RELATIONS,  # dropped before day 1 unless --keep-history
 )
+
+AS_OF_ENV = "SEGWAREHOUSE_AS_OF"  # read by the project's macro _as_of_var
 
 
 def default_end(raw_dir: Path) -> dt.date:
@@ -75,7 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keep-history", action="store_true", help="append to the existing history"
     )
-    parser.add_argument("--test-every-day", action="store_true", help="run data tests daily")
+    tests = parser.add_mutually_exclusive_group()
+    tests.add_argument("--test-every-day", action="store_true", help="run data tests daily")
+    tests.add_argument(
+        "--no-tests",
+        action="store_true",
+        help="run no data or unit tests, not even on the last day",
+    )
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
 
@@ -88,15 +98,22 @@ def main(argv: list[str] | None = None) -> int:
     if not args.keep_history:
         reset_history(warehouse)
     runner = dbtRunner()
+    # what each day's segment_membership held, for checks against marts built later; with
+    # --keep-history, after the days the report already holds
+    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    report_path = target / "simulate_report.json"
     report: dict[str, dict[str, int]] = {}
+    if args.keep_history and report_path.exists():
+        kept = json.loads(report_path.read_text())["membership_counts"]
+        report = {day: counts for day, counts in kept.items() if day < days[0].isoformat()}
     started = time.perf_counter()
     progress = tqdm(days, unit="day", disable=args.no_progress, file=sys.stderr)
     for position, day in enumerate(progress):
         progress.set_description(f"as_of {day}")
-        variables = json.dumps({"as_of": day.isoformat()})
-        command = ["build", "--vars", variables, "--quiet"]
+        os.environ[AS_OF_ENV] = day.isoformat()
+        command = ["build", "--quiet"]
         last = position == len(days) - 1
-        if not (last or args.test_every_day):
+        if args.no_tests or not (last or args.test_every_day):
             command += ["--exclude-resource-type", "test", "unit_test"]
         result = runner.invoke(command)
         if not result.success:
@@ -109,10 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         report[day.isoformat()] = {str(segment): int(members) for segment, members in counts}
     elapsed = time.perf_counter() - started
     rows = int(_query(warehouse, "select count(*) from history.segment_history")[0][0])
-    # what each day's segment_membership held, for checks against marts built later
-    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
     target.mkdir(parents=True, exist_ok=True)
-    (target / "simulate_report.json").write_text(
+    report_path.write_text(
         json.dumps({"membership_counts": report}, indent=2, sort_keys=True) + "\n"
     )
     print(

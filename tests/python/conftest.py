@@ -24,7 +24,7 @@ import pytest
 from warehouse import add_withdrawal, connect
 
 from segwarehouse.dbt_plugin import identity_path
-from segwarehouse.tools.simulate import release_warehouse
+from segwarehouse.tools.simulate import AS_OF_ENV, release_warehouse
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -129,11 +129,30 @@ class DbtResult:
     output: str
 
 
-def dbt(
-    args: list[str], raw_dir: Path, warehouse: Path, work: Path, extra_env: dict | None = None
-) -> DbtResult:
-    """Run the dbt CLI of this venv on the project with its own raw folder, warehouse and
-    target folder (so tests never touch the developer's warehouse.duckdb or target/).
+# dbt's log file at info level, not debug (every SQL statement): ~6% of a small build's time.
+# The output a test reads (stdout) is the same.
+QUIET_FILE_LOG = {"DBT_LOG_LEVEL_FILE": "info"}
+
+
+@dataclass
+class DbtCommand:
+    argv: list[str]
+    cwd: Path
+    env: dict[str, str]
+
+
+def dbt_command(
+    args: list[str],
+    raw_dir: Path,
+    warehouse: Path,
+    work: Path,
+    extra_env: dict | None = None,
+    as_of: object = None,
+) -> DbtCommand:
+    """The dbt CLI of this venv on the project with its own raw folder, warehouse and target
+    folder (so tests never touch the developer's warehouse.duckdb or target/), as of the
+    business date `as_of` if given (environment variable SEGWAREHOUSE_AS_OF, as the daily job
+    gives it: unlike `--vars`, it needs no new parse).
 
     dbt parses the whole project anew unless its saved parse was made with the same vars and
     profile: a warehouse `<work>/warehouse.duckdb` is given as `warehouse.duckdb` relative to
@@ -161,20 +180,31 @@ def dbt(
         "DBT_IDENTITY_PATH": str(identity_path(path, {})),
         "DBT_PROFILES_DIR": str(ROOT),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        **QUIET_FILE_LOG,
+        AS_OF_ENV: "" if as_of is None else str(as_of),  # never the caller's
         **(extra_env or {}),
     }
+    argv = [
+        str(BIN / "dbt"), *args, *project,
+        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+    ]  # fmt: skip
+    return DbtCommand(argv, cwd, env)
+
+
+def dbt(
+    args: list[str],
+    raw_dir: Path,
+    warehouse: Path,
+    work: Path,
+    extra_env: dict | None = None,
+    as_of: object = None,
+) -> DbtResult:
+    """Run dbt_command(...) to its end."""
+    command = dbt_command(args, raw_dir, warehouse, work, extra_env, as_of)
     proc = subprocess.run(
-        [
-            str(BIN / "dbt"),
-            *args,
-            *project,
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-        ],
-        cwd=cwd,
-        env=env,
+        command.argv,
+        cwd=command.cwd,
+        env=command.env,
         capture_output=True,
         text=True,
         check=False,
@@ -261,11 +291,11 @@ def bad_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 
 @pytest.fixture()
-def dbt_in(tmp_path: Path) -> Callable[[list[str], Path], DbtResult]:
+def dbt_in(tmp_path: Path) -> Callable[..., DbtResult]:
     """dbt runner bound to a fresh warehouse and target folder under tmp_path."""
 
-    def run(args: list[str], raw_dir: Path, **env: str) -> DbtResult:
-        return dbt(args, raw_dir, tmp_path / "warehouse.duckdb", tmp_path, env)
+    def run(args: list[str], raw_dir: Path, as_of: object = None, **env: str) -> DbtResult:
+        return dbt(args, raw_dir, tmp_path / "warehouse.duckdb", tmp_path, env, as_of=as_of)
 
     return run
 
@@ -295,12 +325,12 @@ def clean_build(tmp_path_factory: pytest.TempPathFactory, clean_raw: Path) -> Bu
     return Build(clean_raw, warehouse, work, result)
 
 
-# ------------------------------------------------------------ 30 simulated business days
+# ------------------------------------------------------------ SIM_DAYS simulated business days
 
-SIM_DAYS = 30
+SIM_DAYS = 20
 END = date(2026, 9, 30)  # the generator's last day
 START = END - timedelta(days=SIM_DAYS - 1)
-WITHDRAWN_ON = START + timedelta(days=12)
+WITHDRAWN_ON = START + timedelta(days=8)
 NO_TESTS = MODELS_ONLY
 
 
@@ -315,14 +345,23 @@ class Simulation:
 
 
 def simulate(raw: Path, warehouse: Path, days: int, *extra: str) -> subprocess.CompletedProcess:
+    """`python -m segwarehouse.tools.simulate` on the warehouse, its target folder beside it: a
+    `warehouse.duckdb` is given relative to its folder, which starts from the saved parse (see
+    dbt_command)."""
     count_dbt_invocations("simulate", days)  # one build a day
+    cwd, path = ROOT, warehouse
+    if warehouse.name == "warehouse.duckdb":
+        cwd, path = warehouse.parent, Path(warehouse.name)
+        _seed_saved_parse(warehouse.parent / "target")
     env = {
         "RAW_DATA_DIR": str(raw),
-        "DBT_DUCKDB_PATH": str(warehouse),
+        "DBT_DUCKDB_PATH": str(path),
+        "DBT_PROJECT_DIR": str(ROOT),
         # each warehouse with its own identity file, whatever the caller's environment says
-        "DBT_IDENTITY_PATH": str(identity_path(warehouse, {})),
+        "DBT_IDENTITY_PATH": str(identity_path(path, {})),
         "DBT_PROFILES_DIR": str(ROOT),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        **QUIET_FILE_LOG,
         "PATH": str(Path(sys.executable).parent),
         "DBT_TARGET_PATH": str(warehouse.parent / "target"),
         "DBT_LOG_PATH": str(warehouse.parent / "logs"),
@@ -337,7 +376,7 @@ def simulate(raw: Path, warehouse: Path, days: int, *extra: str) -> subprocess.C
             "--no-progress",
             *list(extra),
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
@@ -347,14 +386,15 @@ def simulate(raw: Path, warehouse: Path, days: int, *extra: str) -> subprocess.C
 
 @pytest.fixture(scope="session")
 def simulation(tmp_path_factory: pytest.TempPathFactory) -> Simulation:
-    """30 simulated days on generated data, with one planted consent withdrawal."""
+    """SIM_DAYS simulated days on generated data, with one planted consent withdrawal (data tests
+    on the last day)."""
     work = tmp_path_factory.mktemp("simulation")
     raw = generate(work / "raw", customers=3000, days=365, seed=3, bad_rate=0.01)
     warehouse = work / "warehouse.duckdb"
     # a member of a long-retention personalization segment on the first day, in the US (opt-out:
     # no grant expiry), with no consent event of their own during the simulated days
-    first = dbt(["build", *NO_TESTS, "--vars", f"{{as_of: '{START}'}}"], raw, warehouse, work)
-    assert first.returncode == 0, first.output[-3000:]
+    first = simulate(raw, warehouse, 1, "--end", str(START), "--no-tests")
+    assert first.returncode == 0, (first.stdout + first.stderr)[-3000:]
     con = connect(warehouse)
     customer_key, customer_id = con.execute(
         f"""
@@ -372,8 +412,9 @@ def simulation(tmp_path_factory: pytest.TempPathFactory) -> Simulation:
         """
     ).fetchall()[0]
     con.close()
+    # planted after the first day was built: a withdrawal dated later changes nothing before it
     add_withdrawal(raw, customer_id, f"{WITHDRAWN_ON} 12:00:00")
-    result = simulate(raw, warehouse, SIM_DAYS, "--end", str(END))
+    result = simulate(raw, warehouse, SIM_DAYS - 1, "--end", str(END), "--keep-history")
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     return Simulation(
         raw, warehouse, work, customer_key, "artisan_style", result.stdout + result.stderr

@@ -15,16 +15,16 @@ from conftest import ROOT
 WITH_AS_OF = ["--vars", "{as_of: 2026-09-30}"]
 
 
-def _invoke(work: Path, command: str, *args: str) -> Any:
+def _invoke(work: Path, command: str, *args: str, folder: Path | None = None) -> Any:
     """A dbt command in process, one target folder per command and set of vars (partial
-    parsing between calls with the same vars)."""
+    parsing between calls with the same vars) unless `folder` is given."""
     from dbt.cli.main import dbtRunner
 
-    folder = work / f"{command}_{'as_of' if '--vars' in args else 'plain'}"
+    folder = folder or work / f"{command}_{'as_of' if '--vars' in args else 'plain'}"
     common = [
         "--project-dir", str(ROOT), "--target", "test", "--quiet",
         "--target-path", str(folder / "target"), "--log-path", str(folder / "logs"),
-        "--log-level", "none",
+        "--log-level", "none", "--log-level-file", "debug",
     ]  # fmt: skip
     result = dbtRunner().invoke([command, *common, *args])
     assert result.success, result.exception
@@ -86,6 +86,27 @@ def test_the_business_date_compiles_on_a_fresh_warehouse(work: Path) -> None:
     with_as_of = _compiled(work, *WITH_AS_OF)
     assert "date '2026-09-30'" in with_as_of
     assert "int_business_dates_resolved" not in with_as_of
+
+
+def test_the_business_date_from_the_environment_needs_no_new_parse(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daily job's way to give the date: SEGWAREHOUSE_AS_OF is read at execute time only,
+    so a new day compiles to the new date on the saved parse (a new --vars value parses the
+    whole project again)."""
+    folder = work / "compile_env"
+    compiled = {}
+    for day in ("2026-09-29", "2026-09-30"):
+        monkeypatch.setenv("SEGWAREHOUSE_AS_OF", day)
+        node = _invoke(work, "compile", "--select", "int_customer_surveys_latest", folder=folder)
+        compiled[day] = node.results[0].node.compiled_code
+    assert "date '2026-09-29'" in compiled["2026-09-29"]
+    assert "date '2026-09-30'" in compiled["2026-09-30"]
+    assert "int_business_dates_resolved" not in compiled["2026-09-30"]
+    log = (folder / "logs" / "dbt.log").read_text()
+    second = log[log.rindex("Running with dbt=") :]  # the second call's part of the log
+    assert "Partial parsing enabled, no changes found, skipping parsing" in second
+    assert "Unable to do partial parsing" not in second
 
 
 def test_every_snapshot_is_downstream_of_the_business_date(work: Path) -> None:

@@ -198,12 +198,7 @@ def test_withdrawn_personalization_nulls_behaviour_after_and_not_before(
 
     def build(raw: Path, day: date, name: str) -> Path:
         work = tmp_path / name
-        result = dbt(
-            ["build", *MODELS_ONLY, "--vars", f"{{as_of: '{day}'}}"],
-            raw,
-            work / "warehouse.duckdb",
-            work,
-        )
+        result = dbt(["build", *MODELS_ONLY], raw, work / "warehouse.duckdb", work, as_of=day)
         assert result.returncode == 0, result.output[-3000:]
         return work / "warehouse.duckdb"
 
@@ -282,15 +277,16 @@ def _incremental_and_full(build: Build, factory: pytest.TempPathFactory) -> dict
     shutil.copytree(build.raw_dir, raw)
     held = work / "held"
     move_deliveries(raw / "events", held, after=as_of - timedelta(days=6))
-    daily = work / "daily.duckdb"
+    # each warehouse in a folder of its own, as warehouse.duckdb (the saved parse's profile)
+    daily = work / "daily" / "warehouse.duckdb"
     for offset in (6, 4, 3, 2, 1, 0):  # a skipped day (5) too
         day = as_of - timedelta(days=offset)
         move_deliveries(held, raw / "events", through=day)
-        result = dbt(["build", *MODELS_ONLY, "--vars", f"{{as_of: '{day}'}}"], raw, daily, work)
+        result = dbt(["build", *MODELS_ONLY], raw, daily, daily.parent, as_of=day)
         assert result.returncode == 0, result.output[-3000:]
     assert not any(held.iterdir())
-    full = work / "full.duckdb"
-    result = dbt(["build", *MODELS_ONLY, "--vars", f"{{as_of: '{as_of}'}}"], raw, full, work)
+    full = work / "full" / "warehouse.duckdb"
+    result = dbt(["build", *MODELS_ONLY], raw, full, full.parent, as_of=as_of)
     assert result.returncode == 0, result.output[-3000:]
     _CACHE.update(full=full, daily=daily)
     return _CACHE

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import MODELS_ONLY, ROOT, DbtResult, dbt, generate
+from conftest import MODELS_ONLY, ROOT, DbtResult, dbt, generate, simulate
 from warehouse import add_withdrawal
 
 from segwarehouse.tools import history
@@ -37,13 +37,15 @@ def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
 
 
-def build(day: date | str, raw: Path, warehouse: Path, **variables: object) -> DbtResult:
-    return dbt(
-        ["build", *MODELS_ONLY, "--vars", json.dumps({"as_of": str(day), **variables})],
-        raw,
-        warehouse,
-        warehouse.parent,
-    )
+def build(
+    day: date | str, raw: Path, warehouse: Path, via: str = "env", **variables: object
+) -> DbtResult:
+    """`dbt build` of the models as of `day`, given by the environment variable (the daily
+    job's way, `via="env"`) or by the var as_of (`via="var"`)."""
+    if via == "var":
+        variables = {"as_of": str(day), **variables}
+    args = ["build", *MODELS_ONLY, *(["--vars", json.dumps(variables)] if variables else [])]
+    return dbt(args, raw, warehouse, warehouse.parent, as_of=day if via == "env" else None)
 
 
 def tables(warehouse: Path) -> list[str]:
@@ -60,15 +62,33 @@ def tables(warehouse: Path) -> list[str]:
 # ---------------------------------------------------------------- an invalid as_of
 
 
+GIVEN_AS = {"var": "dbt var as_of", "env": "environment variable SEGWAREHOUSE_AS_OF"}
+
+
+@pytest.mark.parametrize("via", GIVEN_AS)
 def test_an_impossible_as_of_fails_naming_the_var_before_anything_is_built(
-    raw: Path, tmp_path: Path
+    raw: Path, tmp_path: Path, via: str
 ) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
-    result = build("2026-02-30", raw, warehouse)
+    result = build("2026-02-30", raw, warehouse, via=via)
     assert result.returncode != 0
     assert (
-        "dbt var as_of must be a calendar date written YYYY-MM-DD (e.g. 2026-09-30), "
+        f"{GIVEN_AS[via]} must be a calendar date written YYYY-MM-DD (e.g. 2026-09-30), "
         "got '2026-02-30'" in result.output
+    )
+    assert tables(warehouse) == []
+
+
+def test_an_as_of_given_twice_must_agree(raw: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    result = dbt(
+        ["build", *MODELS_ONLY, "--vars", json.dumps({"as_of": str(END)})],
+        raw, warehouse, tmp_path, as_of=DAYS[0],
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert (
+        f"dbt var as_of is {END} but environment variable SEGWAREHOUSE_AS_OF is {DAYS[0]}: "
+        "give the business date once, or the same in both" in result.output
     )
     assert tables(warehouse) == []
 
@@ -94,14 +114,16 @@ def test_valid_or_quoted_vars_pass_the_cli_check() -> None:
 # ---------------------------------------------------------------- an as_of after the raw data
 
 
+@pytest.mark.parametrize("via", GIVEN_AS)
 def test_an_as_of_after_the_raw_data_is_refused_before_anything_is_built(
-    raw: Path, tmp_path: Path
+    raw: Path, tmp_path: Path, via: str
 ) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
-    result = build(AFTER, raw, warehouse)
+    result = build(AFTER, raw, warehouse, via=via)
     assert result.returncode != 0
     assert (
-        f"dbt var as_of is {AFTER}, but the newest date in the raw data is {END} (" in result.output
+        f"{GIVEN_AS[via]} is {AFTER}, but the newest date in the raw data is {END} ("
+        in result.output
     )
     assert "add allow_as_of_after_raw_data: true to --vars" in result.output
     assert tables(warehouse) == []
@@ -123,11 +145,8 @@ def test_a_junk_future_timestamp_does_not_cover_a_future_as_of(raw: Path, tmp_pa
 
 def test_the_guard_can_be_overridden_deliberately(raw: Path, tmp_path: Path) -> None:
     result = dbt(
-        [
-            "seed", "--vars",
-            json.dumps({"as_of": str(AFTER), "allow_as_of_after_raw_data": True}),
-        ],
-        raw, tmp_path / "warehouse.duckdb", tmp_path,
+        ["seed", "--vars", json.dumps({"allow_as_of_after_raw_data": True})],
+        raw, tmp_path / "warehouse.duckdb", tmp_path, as_of=AFTER,
     )  # fmt: skip
     assert result.returncode == 0, result.output[-3000:]
     assert "Building it anyway: var allow_as_of_after_raw_data is true." in result.output
@@ -159,16 +178,16 @@ def history_differences(first: Path, second: Path) -> dict[str, tuple[int, int]]
 
 @pytest.fixture(scope="module")
 def simulated(raw: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Business days D1..D5 built in order; copies of the warehouse after D3 and after D5."""
+    """Business days D1..D5 built in order (the daily job: simulate, one build a day); copies of
+    the warehouse after D3 and after D5."""
     work = tmp_path_factory.mktemp("history")
     warehouse = work / "warehouse.duckdb"
     copies = {}
-    for day in DAYS:
-        result = build(day, raw, warehouse)
-        assert result.returncode == 0, result.output[-3000:]
-        if day in (KEPT, END):
-            copies[str(day)] = work / f"after-{day}.duckdb"
-            shutil.copy(warehouse, copies[str(day)])
+    for days, last, keep in ((3, KEPT, ()), (2, END, ("--keep-history",))):
+        result = simulate(raw, warehouse, days, "--end", str(last), "--no-tests", *keep)
+        assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+        copies[str(last)] = work / f"after-{last}.duckdb"
+        shutil.copy(warehouse, copies[str(last)])
     return {"warehouse": warehouse, **copies}
 
 
@@ -187,7 +206,9 @@ def test_an_as_of_after_the_data_writes_no_history(
     shutil.copy(simulated[str(END)], copy)
     result = build(AFTER, raw, copy)
     assert result.returncode != 0
-    assert f"dbt var as_of is {AFTER}, but the newest date" in result.output
+    assert f"environment variable SEGWAREHOUSE_AS_OF is {AFTER}, but the newest date" in (
+        result.output
+    )
     assert history_differences(simulated[str(END)], copy) == {
         relation: (0, 0) for relation in history.HISTORY_RELATIONS
     }
@@ -212,9 +233,9 @@ def test_rollback_restores_the_history_of_the_day_and_the_days_after_rebuild_the
         relation: (0, 0) for relation in history.HISTORY_RELATIONS
     }
 
-    for day in DAYS[2:]:  # D3 (re-run) .. D5
-        result = build(day, raw, warehouse)
-        assert result.returncode == 0, result.output[-3000:]
+    # D3 (re-run) .. D5
+    result = simulate(raw, warehouse, 3, "--end", str(END), "--no-tests", "--keep-history")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert history_differences(simulated[str(END)], warehouse) == {
         relation: (0, 0) for relation in history.HISTORY_RELATIONS
     }

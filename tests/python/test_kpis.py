@@ -192,10 +192,7 @@ def test_running_the_business_day_again_replaces_only_its_kpis(
     no duplicate."""
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(simulation.warehouse, warehouse)
-    result = dbt(
-        ["build", *NO_TESTS, "--vars", json.dumps({"as_of": str(END)})],
-        simulation.raw_dir, warehouse, tmp_path,
-    )  # fmt: skip
+    result = dbt(["build", *NO_TESTS], simulation.raw_dir, warehouse, tmp_path, as_of=END)
     assert result.returncode == 0, result.output[-3000:]
     con = connect(simulation.warehouse)
     con.execute(f"attach '{warehouse}' as after_run (read_only)")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BIN, END, NO_TESTS, ROOT, dbt, generate
+from conftest import END, NO_TESTS, ROOT, dbt, dbt_command, generate
 
 from segwarehouse.dbt_plugin import identity_path
 
@@ -42,8 +42,7 @@ class Days:
     after: Built  # `before`, then built as of DAY with the delivery landed (the reference)
 
 
-def _build_args(day: object) -> list[str]:
-    return ["build", *NO_TESTS, "--vars", f"{{as_of: '{day}'}}"]
+BUILD_ARGS = ["build", *NO_TESTS]  # as of a day given by dbt(..., as_of=)
 
 
 def _copy(built: Built, to: Path) -> Built:
@@ -65,14 +64,14 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> Days:
     held_back = work / delivery.name
     delivery.rename(held_back)
     before_dir = work / "before"
-    result = dbt(_build_args(DAY_BEFORE), raw, before_dir / "warehouse.duckdb", before_dir)
+    result = dbt(BUILD_ARGS, raw, before_dir / "warehouse.duckdb", before_dir, as_of=DAY_BEFORE)
     assert result.returncode == 0, result.output[-3000:]
     held_back.rename(delivery)
     before = Built(
         before_dir / "warehouse.duckdb", before_dir / "target" / "run_results.json", str(DAY_BEFORE)
     )
     after = _copy(before, work / "after")
-    result = dbt(_build_args(DAY), raw, after.warehouse, after.warehouse.parent)
+    result = dbt(BUILD_ARGS, raw, after.warehouse, after.warehouse.parent, as_of=DAY)
     assert result.returncode == 0, result.output[-3000:]
     return Days(raw, before, Built(after.warehouse, after.run_results, str(DAY)))
 
@@ -83,21 +82,13 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> Days:
 def dbt_killed_when(
     args: list[str], raw: Path, built: Built, moment: list[str], sig: int = signal.SIGKILL
 ) -> str:
-    """Run dbt with --debug and send `sig` as soon as its output has shown lines matching each
-    regex of `moment` in turn. Returns the output; fails if the run ended first."""
-    env = {
-        **os.environ,
-        "RAW_DATA_DIR": str(raw),
-        "DBT_DUCKDB_PATH": str(built.warehouse),
-        "DBT_IDENTITY_PATH": str(identity_path(built.warehouse, {})),
-        "DBT_PROFILES_DIR": str(ROOT),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    }
+    """Run dbt with --debug as of DAY and send `sig` as soon as its output has shown lines
+    matching each regex of `moment` in turn. Returns the output; fails if the run ended first."""
     work = built.warehouse.parent
+    command = dbt_command(["--debug", *args], raw, built.warehouse, work, as_of=DAY)
     proc = subprocess.Popen(
-        [str(BIN / "dbt"), "--debug", *args, "--target-path", str(work / "target"),
-         "--log-path", str(work / "logs")],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        command.argv, cwd=command.cwd, env=command.env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     assert proc.stdout is not None
     lines, pending = [], [re.compile(m) for m in moment]
@@ -334,7 +325,7 @@ def test_a_build_killed_mid_run_is_not_published_until_rerun(days: Days, tmp_pat
     published = read_publication(serving)
     # the next build is killed once it has rebuilt part of the warehouse
     dbt_killed_when(
-        _build_args(DAY), days.raw, built, [r"OK created sql table model marts.customer_features"]
+        BUILD_ARGS, days.raw, built, [r"OK created sql table model marts.customer_features"]
     )
     refused = publish(built, serving)
     assert refused.returncode == 1, refused.stdout + refused.stderr
@@ -343,7 +334,7 @@ def test_a_build_killed_mid_run_is_not_published_until_rerun(days: Days, tmp_pat
     assert read_publication(serving) == published
     # nor after Ctrl-C, whose run_results.json lists only the nodes that succeeded before it
     dbt_killed_when(
-        _build_args(DAY),
+        BUILD_ARGS,
         days.raw,
         built,
         [r"OK created sql table model marts.customer_features"],
@@ -360,7 +351,7 @@ def test_a_build_killed_mid_run_is_not_published_until_rerun(days: Days, tmp_pat
     assert refused.returncode == 1
     assert 'built only a selection ({"select": ["segments"]})' in refused.stderr
     # a full rerun does
-    rerun = dbt(_build_args(DAY), days.raw, built.warehouse, built.warehouse.parent)
+    rerun = dbt(BUILD_ARGS, days.raw, built.warehouse, built.warehouse.parent, as_of=DAY)
     assert rerun.returncode == 0, rerun.output[-3000:]
     done = publish(built, serving)
     assert done.returncode == 0, done.stderr
@@ -437,9 +428,9 @@ def test_a_build_killed_at_any_moment_then_rerun_gives_the_same_warehouse(
 ) -> None:
     built = _copy(days.before, tmp_path / "rerun")
     for moment in KILLS[kills]:
-        dbt_killed_when(_build_args(DAY), days.raw, built, moment)
+        dbt_killed_when(BUILD_ARGS, days.raw, built, moment)
     assert differences(days.after.warehouse, built.warehouse) != {}  # half rebuilt
-    rerun = dbt(_build_args(DAY), days.raw, built.warehouse, built.warehouse.parent)
+    rerun = dbt(BUILD_ARGS, days.raw, built.warehouse, built.warehouse.parent, as_of=DAY)
     assert rerun.returncode == 0, rerun.output[-3000:]
     assert differences(days.after.warehouse, built.warehouse) == {}
     # and the identity file too (written without a WAL: its last checkpoint, rebuilt whole)

@@ -4,6 +4,7 @@ the business date, and the auditor's reproduction of every segment on every simu
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from conftest import (
     SIM_DAYS,
     START,
     WITHDRAWN_ON,
+    Build,
     Project,
     Simulation,
     dbt,
@@ -95,9 +97,7 @@ def test_rerunning_the_last_day_adds_no_history(sim: Simulation) -> None:
     tables = ("segment_history", "customer_features_history", "segment_registry_history")
     before = {t: scalar(con, f"select count(*) from history.{t}") for t in tables}
     con.close()
-    result = dbt(
-        ["build", *NO_TESTS, "--vars", f"{{as_of: '{END}'}}"], sim.raw_dir, sim.warehouse, sim.work
-    )
+    result = dbt(["build", *NO_TESTS], sim.raw_dir, sim.warehouse, sim.work, as_of=END)
     assert result.returncode == 0, result.output[-3000:]
     con = connect(sim.warehouse)
     after = {t: scalar(con, f"select count(*) from history.{t}") for t in tables}
@@ -108,9 +108,7 @@ def test_a_day_before_recorded_history_is_refused(sim: Simulation, tmp_path: Pat
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(sim.warehouse, copy)
     earlier = END - timedelta(days=3)
-    result = dbt(
-        ["build", *NO_TESTS, "--vars", f"{{as_of: '{earlier}'}}"], sim.raw_dir, copy, tmp_path
-    )
+    result = dbt(["build", *NO_TESTS], sim.raw_dir, copy, tmp_path, as_of=earlier)
     assert result.returncode != 0
     assert f"already holds history up to {END}, after the business date {earlier}" in result.output
 
@@ -119,9 +117,11 @@ def test_simulating_again_writes_the_same_history(sim: Simulation, tmp_path: Pat
     """A second simulation (it resets history first) of the last days gives identical rows."""
     copies = []
     for name in ("first", "second"):
-        copy = tmp_path / f"{name}.duckdb"
+        copy = tmp_path / name / "warehouse.duckdb"  # in a folder of its own: the saved parse
+        copy.parent.mkdir()
         shutil.copy(sim.warehouse, copy)
-        result = simulate(sim.raw_dir, copy, 3, "--end", str(END))
+        # the data tests ran on the simulation's last day: this is about the history written
+        result = simulate(sim.raw_dir, copy, 3, "--end", str(END), "--no-tests")
         assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
         copies.append(copy)
     contents = []
@@ -381,7 +381,7 @@ def test_a_registry_change_without_its_recorded_hash_is_refused(tmp_path: Path) 
     ["missing lawful_basis", "unknown column", "a statement as rule", "overlapping versions"],
 )
 def test_broken_registry_fails_the_build_naming_the_segment(
-    sim: Simulation, tmp_path: Path, kind: str
+    clean_build: Build, tmp_path: Path, kind: str
 ) -> None:
     path = tmp_path / "registry.yml"
     entries = [dict(e) for e in REGISTRY]
@@ -389,14 +389,14 @@ def test_broken_registry_fails_the_build_naming_the_segment(
     entries = [e for e in entries if e["segment_id"] not in ("vip_high_value", "loyal_repeat")]
     path.write_text(yaml.safe_dump({"segments": broken + entries}, sort_keys=False))
     copy = tmp_path / "warehouse.duckdb"
-    shutil.copy(sim.warehouse, copy)
-    variables = f"{{as_of: '{END}', segment_registry_path: '{path}'}}"
+    shutil.copy(clean_build.warehouse, copy)  # a built mart for the rules' columns
     result = dbt(
-        ["build", "--select", "int_segment_versions_validated", "--vars", variables],
-        sim.raw_dir,
-        copy,
-        tmp_path,
-    )
+        [
+            "build", "--select", "int_segment_versions_validated",
+            "--vars", json.dumps({"segment_registry_path": str(path)}),
+        ],
+        clean_build.raw_dir, copy, tmp_path,
+    )  # fmt: skip
     assert result.returncode != 0
     assert BROKEN[kind][1] in result.output, result.output[-3000:]
 
