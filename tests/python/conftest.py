@@ -47,6 +47,8 @@ FAST_ONLY_ENV = "SEGWAREHOUSE_TEST_FAST"
 
 
 GROUPS_ENV = "SEGWAREHOUSE_TEST_GROUPS"
+# set (to anything): every dbt command of a test in a new process, not the fork server's child
+NO_FORK_ENV = "SEGWAREHOUSE_TEST_NO_FORK"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -199,17 +201,64 @@ def dbt(
     extra_env: dict | None = None,
     as_of: object = None,
 ) -> DbtResult:
-    """Run dbt_command(...) to its end."""
+    """Run dbt_command(...) to its end, in a child of this worker's dbt fork server."""
     command = dbt_command(args, raw_dir, warehouse, work, extra_env, as_of)
-    proc = subprocess.run(
-        command.argv,
-        cwd=command.cwd,
-        env=command.env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return DbtResult(proc.returncode, proc.stdout + proc.stderr)
+    if os.environ.get(NO_FORK_ENV):  # a new process for every command, as before
+        proc = subprocess.run(
+            command.argv, cwd=command.cwd, env=command.env,
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        return DbtResult(proc.returncode, proc.stdout + proc.stderr)
+    return _fork_server().run(command)
+
+
+class ForkServer:
+    """This process's dbt fork server (tests/python/dbt_forkserver.py), started on first use:
+    each command runs in a forked child of a process that imported dbt once."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("dbt_forkserver.py"))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        assert self.process.stdout is not None and self.process.stdin is not None
+        self.stdin, self.stdout = self.process.stdin, self.process.stdout
+        assert json.loads(self.stdout.readline()) == {"ready": True}
+
+    def run(self, command: DbtCommand) -> DbtResult:
+        with tempfile.TemporaryDirectory(prefix="segwarehouse-dbt-") as folder:
+            output = Path(folder) / "output"
+            request = {
+                "argv": ["dbt", *command.argv[1:]],
+                "cwd": str(command.cwd),
+                "env": command.env,
+                "output": str(output),
+            }
+            self.stdin.write(json.dumps(request) + "\n")
+            self.stdin.flush()
+            reply = json.loads(self.stdout.readline())
+            return DbtResult(reply["returncode"], output.read_text(errors="replace"))
+
+    def close(self) -> None:
+        self.stdin.close()
+        self.process.wait(timeout=30)
+
+
+_FORK_SERVER: list[ForkServer] = []
+
+
+def _fork_server() -> ForkServer:
+    if not _FORK_SERVER:
+        _FORK_SERVER.append(ForkServer())
+    return _FORK_SERVER[0]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for server in _FORK_SERVER:
+        server.close()
 
 
 _SAVED_PARSE: list[Path] = []  # this process's parse of the project, made on first use

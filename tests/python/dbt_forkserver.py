@@ -32,7 +32,12 @@ def _child(request: dict) -> None:
             cli()  # the `dbt` console script: click exits with dbt's code
         except SystemExit as done:
             code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-    except BaseException as error:  # noqa: BLE001 - reported in the output, like the CLI
+        # what the end of a dbt process does: close DuckDB (a checkpoint; the identity file
+        # writes no log, so an unclosed one would lose what the run wrote)
+        from segwarehouse.tools.simulate import release_warehouse
+
+        release_warehouse()
+    except BaseException as error:  # reported in the output, as the CLI would
         print(f"dbt fork server: {error!r}", file=sys.stderr)
     finally:
         sys.stdout.flush()
@@ -41,7 +46,8 @@ def _child(request: dict) -> None:
 
 
 def serve() -> None:
-    import dbt.adapters.duckdb  # noqa: F401 - the imports a dbt run needs, made once
+    # the imports a dbt run needs, made once
+    import dbt.adapters.duckdb
     import dbt.cli.main  # noqa: F401
 
     print(json.dumps({"ready": True}), flush=True)
