@@ -121,7 +121,7 @@ def test_simulating_again_writes_the_same_history(sim: Simulation, tmp_path: Pat
         copy.parent.mkdir()
         shutil.copy(sim.warehouse, copy)
         # the data tests ran on the simulation's last day: this is about the history written
-        result = simulate(sim.raw_dir, copy, 3, "--end", str(END), "--no-tests")
+        result = simulate(sim.raw_dir, copy, 2, "--end", str(END), "--no-tests")
         assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
         copies.append(copy)
     contents = []
