@@ -92,7 +92,7 @@ bench-tiny: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check segwarehouse tests
 	$(BIN)/ruff format --check segwarehouse tests
-	$(BIN)/sqlfluff lint models macros tests analyses snapshots
+	$(BIN)/sqlfluff lint --processes 2 models macros tests analyses snapshots
 
 # Two workers (pytest-xdist): the tests of one session build, or of one module, stay together on
 # one worker (tests/python/conftest.py), so no build is made twice.
@@ -105,8 +105,11 @@ pytest: $(STAMP)
 test-fast: $(STAMP)
 	SEGWAREHOUSE_TEST_FAST=1 $(BIN)/python -m pytest -m "not build" -q
 
-# lint after build: the sqlfluff dbt templater compiles models, which reads the raw files.
-test: build lint pytest bench-tiny
+# lint after build: the sqlfluff dbt templater compiles models, which reads the raw files. Lint
+# and bench-tiny side by side (each keeps about one core busy), their output kept apart.
+test: build
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint bench-tiny
+	$(MAKE) --no-print-directory pytest
 
 clean:
 	rm -rf target logs $(DBT_DUCKDB_PATH) $(DBT_DUCKDB_PATH).wal $(DBT_DUCKDB_PATH).tmp \

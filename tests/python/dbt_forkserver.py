@@ -10,9 +10,17 @@ and starts no thread, so forking it is safe."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
+
+PRELOADED = (
+    "dbt.cli.main",
+    "dbt.adapters.duckdb",
+    "segwarehouse.dbt_plugin",
+    "segwarehouse.registry",
+)
 
 
 def _child(request: dict) -> None:
@@ -46,9 +54,9 @@ def _child(request: dict) -> None:
 
 
 def serve() -> None:
-    # the imports a dbt run needs, made once
-    import dbt.adapters.duckdb
-    import dbt.cli.main  # noqa: F401
+    # the imports a dbt run needs, made once: dbt, and the project's plugin and Python model
+    for module in PRELOADED:
+        importlib.import_module(module)
 
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
