@@ -28,7 +28,7 @@ DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DATA_DAYS)-$(SEED)-$(BAD
 VARS ?= {}
 
 .PHONY: build test test-fast venv data dbt-build publish summary lint pytest clean simulate \
-	history-rollback bench bench-tiny raw-contract-doc
+	history-rollback bench bench-tiny raw-contract-doc build-then-lint
 
 venv: $(STAMP)
 
@@ -105,11 +105,15 @@ pytest: $(STAMP)
 test-fast: $(STAMP)
 	SEGWAREHOUSE_TEST_FAST=1 $(BIN)/python -m pytest -m "not build" -q
 
-# lint after build: the sqlfluff dbt templater compiles models, which reads the raw files. Lint
-# and bench-tiny side by side (each keeps about one core busy), their output kept apart.
-test: build
-	$(MAKE) --no-print-directory -j2 --output-sync=target lint bench-tiny
+# The build then lint (the sqlfluff dbt templater compiles models, which reads the raw files and
+# the target folder), side by side with bench-tiny (its own data, warehouse and target folder):
+# each keeps about one core busy. Their output is kept apart, each printed when it ends.
+test:
+	$(MAKE) --no-print-directory -j2 --output-sync=target build-then-lint bench-tiny
 	$(MAKE) --no-print-directory pytest
+
+build-then-lint: build
+	$(MAKE) --no-print-directory lint
 
 clean:
 	rm -rf target logs $(DBT_DUCKDB_PATH) $(DBT_DUCKDB_PATH).wal $(DBT_DUCKDB_PATH).tmp \

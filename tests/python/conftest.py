@@ -398,10 +398,10 @@ def clean_build(tmp_path_factory: pytest.TempPathFactory, clean_raw: Path) -> Bu
 
 # ------------------------------------------------------------ SIM_DAYS simulated business days
 
-SIM_DAYS = 20
+SIM_DAYS = 15
 END = date(2026, 9, 30)  # the generator's last day
 START = END - timedelta(days=SIM_DAYS - 1)
-WITHDRAWN_ON = START + timedelta(days=8)
+WITHDRAWN_ON = START + timedelta(days=6)
 NO_TESTS = MODELS_ONLY
 
 
