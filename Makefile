@@ -66,7 +66,9 @@ raw-contract-doc: $(STAMP)
 summary: $(STAMP)
 	$(BIN)/python -m segwarehouse.tools.summary --warehouse $(DBT_DUCKDB_PATH)
 
-build: data dbt-build publish summary
+# one step after the other, even under make -j
+build: data
+	$(MAKE) --no-print-directory -j1 dbt-build publish summary
 
 # N consecutive business days of history (snapshots keyed to as_of), ending on the data's last day.
 DAYS ?= 30
