@@ -28,7 +28,7 @@ DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DATA_DAYS)-$(SEED)-$(BAD
 VARS ?= {}
 
 .PHONY: build test test-fast venv data dbt-build publish summary lint pytest clean simulate \
-	history-rollback bench bench-tiny raw-contract-doc build-then-lint
+	history-rollback bench bench-tiny raw-contract-doc
 
 venv: $(STAMP)
 
@@ -68,7 +68,9 @@ summary: $(STAMP)
 
 # one step after the other, even under make -j
 build: data
-	$(MAKE) --no-print-directory -j1 dbt-build publish summary
+	$(MAKE) --no-print-directory dbt-build
+	$(MAKE) --no-print-directory publish
+	$(MAKE) --no-print-directory summary
 
 # N consecutive business days of history (snapshots keyed to as_of), ending on the data's last day.
 DAYS ?= 30
@@ -91,10 +93,13 @@ bench: $(STAMP)
 bench-tiny: $(STAMP)
 	$(BIN)/python -m segwarehouse.tools.bench --scale tiny --out bench/work/results
 
-lint: $(STAMP)
+# sqlfluff's dbt templater compiles the models on the in-memory test target, which reads the raw
+# files (so: data); its own target and log folders, so that it can run beside a build
+lint: data
 	$(BIN)/ruff check segwarehouse tests
 	$(BIN)/ruff format --check segwarehouse tests
-	$(BIN)/sqlfluff lint --processes 2 models macros tests analyses snapshots
+	DBT_TARGET_PATH=$(CURDIR)/target/lint DBT_LOG_PATH=$(CURDIR)/logs/lint \
+		$(BIN)/sqlfluff lint --processes 2 models macros tests analyses snapshots
 
 # Two workers (pytest-xdist): the tests of one session build, or of one module, stay together on
 # one worker (tests/python/conftest.py), so no build is made twice.
@@ -107,15 +112,11 @@ pytest: $(STAMP)
 test-fast: $(STAMP)
 	SEGWAREHOUSE_TEST_FAST=1 $(BIN)/python -m pytest -m "not build" -q
 
-# The build then lint (the sqlfluff dbt templater compiles models, which reads the raw files and
-# the target folder), side by side with bench-tiny (its own data, warehouse and target folder):
-# each keeps about one core busy. Their output is kept apart, each printed when it ends.
+# The build, lint and bench-tiny side by side (each has its own target folder; bench-tiny its own
+# data and warehouse too), their output kept apart, each printed when it ends; then pytest.
 test:
-	$(MAKE) --no-print-directory -j2 --output-sync=target build-then-lint bench-tiny
+	$(MAKE) --no-print-directory -j3 --output-sync=target build lint bench-tiny
 	$(MAKE) --no-print-directory pytest
-
-build-then-lint: build
-	$(MAKE) --no-print-directory lint
 
 clean:
 	rm -rf target logs $(DBT_DUCKDB_PATH) $(DBT_DUCKDB_PATH).wal $(DBT_DUCKDB_PATH).tmp \
