@@ -28,7 +28,7 @@ DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DATA_DAYS)-$(SEED)-$(BAD
 VARS ?= {}
 
 .PHONY: build test test-fast venv data dbt-build publish summary lint pytest clean simulate \
-	history-rollback bench bench-tiny raw-contract-doc
+	history-rollback bench bench-tiny raw-contract-doc build-then-lint
 
 venv: $(STAMP)
 
@@ -68,9 +68,7 @@ summary: $(STAMP)
 
 # one step after the other, even under make -j
 build: data
-	$(MAKE) --no-print-directory dbt-build
-	$(MAKE) --no-print-directory publish
-	$(MAKE) --no-print-directory summary
+	$(MAKE) --no-print-directory -j1 dbt-build publish summary
 
 # N consecutive business days of history (snapshots keyed to as_of), ending on the data's last day.
 DAYS ?= 30
@@ -93,13 +91,10 @@ bench: $(STAMP)
 bench-tiny: $(STAMP)
 	$(BIN)/python -m segwarehouse.tools.bench --scale tiny --out bench/work/results
 
-# sqlfluff's dbt templater compiles the models on the in-memory test target, which reads the raw
-# files (so: data); its own target and log folders, so that it can run beside a build
-lint: data
+lint: $(STAMP)
 	$(BIN)/ruff check segwarehouse tests
 	$(BIN)/ruff format --check segwarehouse tests
-	DBT_TARGET_PATH=$(CURDIR)/target/lint DBT_LOG_PATH=$(CURDIR)/logs/lint \
-		$(BIN)/sqlfluff lint --processes 2 models macros tests analyses snapshots
+	$(BIN)/sqlfluff lint --processes 2 models macros tests analyses snapshots
 
 # Two workers (pytest-xdist): the tests of one session build, or of one module, stay together on
 # one worker (tests/python/conftest.py), so no build is made twice.
@@ -112,11 +107,15 @@ pytest: $(STAMP)
 test-fast: $(STAMP)
 	SEGWAREHOUSE_TEST_FAST=1 $(BIN)/python -m pytest -m "not build" -q
 
-# The build, lint and bench-tiny side by side (each has its own target folder; bench-tiny its own
-# data and warehouse too), their output kept apart, each printed when it ends; then pytest.
+# The build then lint (the sqlfluff dbt templater compiles models, which reads the raw files and
+# the target folder), side by side with bench-tiny (its own data, warehouse and target folder):
+# each keeps about one core busy. Their output is kept apart, each printed when it ends.
 test:
-	$(MAKE) --no-print-directory -j3 --output-sync=target build lint bench-tiny
+	$(MAKE) --no-print-directory -j2 --output-sync=target build-then-lint bench-tiny
 	$(MAKE) --no-print-directory pytest
+
+build-then-lint: build
+	$(MAKE) --no-print-directory lint
 
 clean:
 	rm -rf target logs $(DBT_DUCKDB_PATH) $(DBT_DUCKDB_PATH).wal $(DBT_DUCKDB_PATH).tmp \
