@@ -68,7 +68,9 @@ summary: $(STAMP)
 
 # one step after the other, even under make -j
 build: data
-	$(MAKE) --no-print-directory -j1 dbt-build publish summary
+	$(MAKE) --no-print-directory dbt-build
+	$(MAKE) --no-print-directory publish
+	$(MAKE) --no-print-directory summary
 
 # N consecutive business days of history (snapshots keyed to as_of), ending on the data's last day.
 DAYS ?= 30
