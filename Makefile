@@ -32,12 +32,18 @@ VARS ?= {}
 
 venv: $(STAMP)
 
+# The locked tree is installed by uv (pinned here; pip installs it into the venv first): the
+# same packages as `pip install -r requirements.lock`, in seconds rather than half a minute.
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
+
 $(STAMP): requirements.lock requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip==26.3 setuptools==80.9.0 wheel==0.45.1
-	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(UV) pip==26.3 setuptools==80.9.0 wheel==0.45.1
+	$(UV) -r requirements.lock
+	$(UV) --no-deps --no-build-isolation -e .
 	@touch $@
 
 data: $(DATA_STAMP)
