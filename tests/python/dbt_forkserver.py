@@ -15,9 +15,21 @@ import json
 import os
 import sys
 
+# what a `dbt build` of the project imports (sys.modules after one, less before: about 450
+# modules, most of them pandas, which dbt-duckdb's Python model support loads): ~0.4 s of CPU
+# saved in every child
 PRELOADED = (
     "dbt.cli.main",
     "dbt.adapters.duckdb",
+    "dbt.task.build",
+    "dbt.task.compile",
+    "dbt.task.run",
+    "dbt.task.seed",
+    "dbt.task.snapshot",
+    "dbt.task.test",
+    "pandas",
+    "pyarrow",
+    "sqlparse",
     "segwarehouse.dbt_plugin",
     "segwarehouse.registry",
 )
