@@ -282,7 +282,9 @@ def test_a_reader_never_blocks_a_build_nor_sees_half_a_publication(
     thread = threading.Thread(target=read)
     thread.start()
     try:
-        result = dbt(["build", *NO_TESTS], build.raw_dir, build.warehouse, build.work)
+        result = dbt(
+            ["build", *NO_TESTS], build.raw_dir, build.warehouse, build.work, artifacts=True
+        )
         assert result.returncode == 0, result.output[-3000:]
         second = _publish(build, serving)
         assert second.returncode == 0, second.stderr
@@ -307,7 +309,7 @@ def test_a_failed_build_publishes_nothing(clean_build: Build, tmp_path: Path) ->
     broken.write_text("segments:\n  - segment_id: broken\n    version: 1\n")
     result = dbt(
         ["build", *NO_TESTS, "--vars", f"{{segment_registry_path: '{broken}'}}"],
-        build.raw_dir, build.warehouse, build.work,
+        build.raw_dir, build.warehouse, build.work, artifacts=True,
     )  # fmt: skip
     assert result.returncode != 0
     refused = _publish(build, serving)

@@ -64,14 +64,19 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> Days:
     held_back = work / delivery.name
     delivery.rename(held_back)
     before_dir = work / "before"
-    result = dbt(BUILD_ARGS, raw, before_dir / "warehouse.duckdb", before_dir, as_of=DAY_BEFORE)
+    result = dbt(
+        BUILD_ARGS, raw, before_dir / "warehouse.duckdb", before_dir, as_of=DAY_BEFORE,
+        artifacts=True,
+    )  # fmt: skip
     assert result.returncode == 0, result.output[-3000:]
     held_back.rename(delivery)
     before = Built(
         before_dir / "warehouse.duckdb", before_dir / "target" / "run_results.json", str(DAY_BEFORE)
     )
     after = _copy(before, work / "after")
-    result = dbt(BUILD_ARGS, raw, after.warehouse, after.warehouse.parent, as_of=DAY)
+    result = dbt(
+        BUILD_ARGS, raw, after.warehouse, after.warehouse.parent, as_of=DAY, artifacts=True
+    )
     assert result.returncode == 0, result.output[-3000:]
     return Days(raw, before, Built(after.warehouse, after.run_results, str(DAY)))
 
@@ -85,7 +90,7 @@ def dbt_killed_when(
     """Run dbt with --debug as of DAY and send `sig` as soon as its output has shown lines
     matching each regex of `moment` in turn. Returns the output; fails if the run ended first."""
     work = built.warehouse.parent
-    command = dbt_command(["--debug", *args], raw, built.warehouse, work, as_of=DAY)
+    command = dbt_command(["--debug", *args], raw, built.warehouse, work, as_of=DAY, artifacts=True)
     proc = subprocess.Popen(
         command.argv, cwd=command.cwd, env=command.env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -345,13 +350,15 @@ def test_a_build_killed_mid_run_is_not_published_until_rerun(days: Days, tmp_pat
     assert "never finished: it was killed or crashed mid-run" in refused.stderr
     # a build of a selection does not complete it either
     partial = dbt(["build", *NO_TESTS, "--select", "segments"], days.raw, built.warehouse,
-                  built.warehouse.parent)  # fmt: skip
+                  built.warehouse.parent, artifacts=True)  # fmt: skip
     assert partial.returncode == 0, partial.output[-3000:]
     refused = publish(built, serving)
     assert refused.returncode == 1
     assert 'built only a selection ({"select": ["segments"]})' in refused.stderr
     # a full rerun does
-    rerun = dbt(BUILD_ARGS, days.raw, built.warehouse, built.warehouse.parent, as_of=DAY)
+    rerun = dbt(
+        BUILD_ARGS, days.raw, built.warehouse, built.warehouse.parent, as_of=DAY, artifacts=True
+    )
     assert rerun.returncode == 0, rerun.output[-3000:]
     done = publish(built, serving)
     assert done.returncode == 0, done.stderr
@@ -430,7 +437,9 @@ def test_a_build_killed_at_any_moment_then_rerun_gives_the_same_warehouse(
     for moment in KILLS[kills]:
         dbt_killed_when(BUILD_ARGS, days.raw, built, moment)
     assert differences(days.after.warehouse, built.warehouse) != {}  # half rebuilt
-    rerun = dbt(BUILD_ARGS, days.raw, built.warehouse, built.warehouse.parent, as_of=DAY)
+    rerun = dbt(
+        BUILD_ARGS, days.raw, built.warehouse, built.warehouse.parent, as_of=DAY, artifacts=True
+    )
     assert rerun.returncode == 0, rerun.output[-3000:]
     assert differences(days.after.warehouse, built.warehouse) == {}
     # and the identity file too (written without a WAL: its last checkpoint, rebuilt whole)
