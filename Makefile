@@ -34,8 +34,10 @@ venv: $(STAMP)
 
 # The locked tree is installed by uv (pinned here; pip installs it into the venv first): the
 # same packages as `pip install -r requirements.lock`, in seconds rather than half a minute.
+# --native-tls: the system certificate store, as pip uses it (a TLS-intercepting proxy's CA is
+# there; uv's own roots would refuse it unless SSL_CERT_FILE is set).
 UV_VERSION := 0.13.9
-UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
+UV := $(BIN)/uv pip install --quiet --native-tls --python $(BIN)/python
 
 $(STAMP): requirements.lock requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
