@@ -35,9 +35,11 @@ venv: $(STAMP)
 # The locked tree is installed by uv (pinned here; pip installs it into the venv first): the
 # same packages as `pip install -r requirements.lock`, in seconds rather than half a minute.
 # --native-tls: the system certificate store, as pip uses it (a TLS-intercepting proxy's CA is
-# there; uv's own roots would refuse it unless SSL_CERT_FILE is set).
+# there; uv's own roots would refuse it unless SSL_CERT_FILE is set). --compile-bytecode: the
+# .pyc files written at install, as pip does (uv does not by default); with
+# PYTHONDONTWRITEBYTECODE set, as on these machines, every process would compile them again.
 UV_VERSION := 0.13.9
-UV := $(BIN)/uv pip install --quiet --native-tls --python $(BIN)/python
+UV := $(BIN)/uv pip install --quiet --native-tls --compile-bytecode --python $(BIN)/python
 
 $(STAMP): requirements.lock requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
