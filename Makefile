@@ -33,7 +33,7 @@ VARS ?= {}
 venv: $(STAMP)
 
 # The locked tree is installed by uv (pinned here; pip installs it into the venv first): the
-# same packages as `pip install -r requirements.lock`, in seconds rather than half a minute.
+# same packages as `pip install -r requirements.lock`, in about 20 s rather than 40.
 # --native-tls: the system certificate store, as pip uses it (a TLS-intercepting proxy's CA is
 # there; uv's own roots would refuse it unless SSL_CERT_FILE is set). --compile-bytecode: the
 # .pyc files written at install, as pip does (uv does not by default); with
