@@ -162,6 +162,10 @@ class DbtResult:
 TEST_DBT_ENV = {"DBT_LOG_LEVEL_FILE": "info", "DBT_THREADS": "1"}
 
 
+# the dbt commands that run nodes (build, write a warehouse, write run_results.json)
+RUN_COMMANDS = frozenset({"build", "run", "seed", "snapshot", "test"})
+
+
 @dataclass
 class DbtCommand:
     argv: list[str]
@@ -193,8 +197,9 @@ def dbt_command(
     (`--no-write-json`: ~0.5 s of CPU per build) unless `artifacts`: for the tests that publish
     what they built (the publisher reads the build's run_results.json) or read the artifacts."""
     count_dbt_invocations("subprocess")
-    if os.environ.get(FAST_ONLY_ENV) and args[0] in ("build", "run", "seed", "snapshot", "test"):
-        pytest.fail(f"`dbt {args[0]}` in a test not marked build (make test-fast runs it)")
+    command = next((arg for arg in args if not arg.startswith("-")), "")  # after global flags
+    if os.environ.get(FAST_ONLY_ENV) and command in RUN_COMMANDS:
+        pytest.fail(f"`dbt {command}` in a test not marked build (make test-fast runs it)")
     cwd, path = ROOT, warehouse
     own_project = "--project-dir" in args  # a test's copy of the project: run as given
     project = [] if own_project else ["--project-dir", str(ROOT)]
@@ -221,8 +226,7 @@ def dbt_command(
         str(BIN / "dbt"), *args, *project,
         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
     ]  # fmt: skip
-    runs = {"build", "run", "seed", "snapshot", "test"} & set(args[:2])
-    if runs and not artifacts:
+    if command in RUN_COMMANDS and not artifacts:
         argv.append("--no-write-json")
     return DbtCommand(argv, cwd, env)
 
