@@ -28,7 +28,7 @@ DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DATA_DAYS)-$(SEED)-$(BAD
 VARS ?= {}
 
 .PHONY: build test test-fast venv data dbt-build publish summary lint pytest clean simulate \
-	history-rollback bench bench-tiny raw-contract-doc build-then-lint
+	history-rollback bench bench-tiny raw-contract-doc build-then-lint system-deps
 
 venv: $(STAMP)
 
@@ -49,6 +49,22 @@ $(STAMP): requirements.lock requirements.txt pyproject.toml
 	$(UV) -r requirements.lock
 	$(UV) --no-deps --no-build-isolation -e .
 	@touch $@
+
+# Debian packages: pango for the PDF renderer (WeasyPrint), poppler-utils to read PDFs back in
+# tests, chromium and its driver for the dashboard's browser test. Installed only when missing
+# (as root, or through sudo); `make test` runs this beside the build.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils chromium \
+	chromium-driver
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:" $$missing; \
+		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$sudo apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends \
+			$$missing >/dev/null; \
+	fi
 
 data: $(DATA_STAMP)
 
@@ -123,7 +139,7 @@ test-fast: $(STAMP)
 # the target folder), side by side with bench-tiny (its own data, warehouse and target folder):
 # each keeps about one core busy. Their output is kept apart, each printed when it ends.
 test:
-	$(MAKE) --no-print-directory -j2 --output-sync=target build-then-lint bench-tiny
+	$(MAKE) --no-print-directory -j2 --output-sync=target build-then-lint bench-tiny system-deps
 	$(MAKE) --no-print-directory pytest
 
 build-then-lint: build
