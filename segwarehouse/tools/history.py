@@ -8,7 +8,7 @@ Rolling back to day TO leaves it as the runs up to TO left it, in one transactio
 leaves the previous state), so the runs for TO and the days after it are accepted again:
 
 - snapshots: versions opened after TO are deleted, versions closed after TO are reopened;
-- segment_kpis_daily: the rows of days after TO are deleted;
+- segment_kpis_daily and data_quality_daily: the rows of days after TO are deleted;
 - segment_qualifications (kept up to date in place) is restored from its snapshot
   history.segment_qualifications_history as of TO; a qualification the snapshot records as
   "on the day of the run" is dated the last business day run up to TO (the latest day left in
@@ -39,7 +39,10 @@ SNAPSHOTS = (
 TRACKED = "marts.segment_qualifications"
 TRACKED_SNAPSHOT = "history.segment_qualifications_history"
 # incremental rows per business date: (relation, date column)
-DAILY = (("marts.segment_kpis_daily", "kpi_date"),)
+DAILY = (
+    ("marts.segment_kpis_daily", "kpi_date"),
+    ("marts.data_quality_daily", "as_of_date"),
+)
 # all of the history: dropped by make simulate before day 1 unless --keep-history
 HISTORY_RELATIONS = (*SNAPSHOTS, TRACKED, *(relation for relation, _ in DAILY))
 SNAPSHOT_COLUMNS = "dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to"
@@ -92,7 +95,7 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return int(con.execute(sql, params or []).fetchall()[0][0])
 
 
-def _last_run_day(con: duckdb.DuckDBPyConnection, snapshots: list[str]) -> dt.date | None:
+def last_run_day(con: duckdb.DuckDBPyConnection, snapshots: list[str]) -> dt.date | None:
     """The last business day recorded: a run writes new versions of customer_features (its
     recency changes daily) and a row per segment in segment_kpis_daily."""
     days = [
@@ -159,7 +162,7 @@ def rollback(con: duckdb.DuckDBPyConnection, to: dt.date) -> list[Change]:
                 f"select * exclude ({SNAPSHOT_COLUMNS}, last_qualified_before_date), "
                 "coalesce(last_qualified_before_date, ?) as last_qualified_date "
                 f"from {TRACKED_SNAPSHOT} where dbt_valid_to is null",
-                [_last_run_day(con, snapshots) or to],
+                [last_run_day(con, snapshots) or to],
             )
             changes.append(change)
         con.execute("commit")

@@ -299,3 +299,32 @@ def test_event_deliveries_are_loaded_once_as_they_land(tmp_path: Path) -> None:
     assert "rows_reconcile_stg_tracking__events" in result.output
     build(daily, "--full-refresh")
     assert len(_base_rows(daily)) == len(loaded) + 5 + 4
+
+
+def test_the_data_quality_mart_counts_every_raw_table_as_it_arrived(bad_build: Build) -> None:
+    """marts.data_quality_daily: each table's raw rows equal the rows in its raw files, and its
+    logged rows per disposition equal the quarantine log's; a share is logged / raw."""
+    con = connect(bad_build.warehouse)
+    as_of = scalar(con, "select max(as_of_date) from marts.data_quality_daily")
+    for table, (_, log) in RAW_TABLES.items():
+        raw = scalar(con, f"select count(*) from {raw_reader(bad_build.raw_dir, table)}")
+        rows = con.execute(
+            "select disposition, logged_rows, raw_rows, share_of_raw_rows "
+            "from marts.data_quality_daily where source_table = ? and as_of_date = ?",
+            [table, as_of],
+        ).fetchall()
+        assert rows, table
+        assert {raw_rows for _, _, raw_rows, _ in rows} == {raw}, table
+        for _, logged, raw_rows, share in rows:
+            assert share == pytest.approx(logged / raw_rows), table
+        mart = {}
+        for disposition, logged, _, _ in rows:
+            mart[disposition] = mart.get(disposition, 0) + logged
+        expected = dict(
+            con.execute(
+                f"select disposition, count(*) from staging.{log} "
+                f"where source_table = '{table}' group by 1"
+            ).fetchall()
+        )
+        assert mart == (expected or {"clean": 0}), table
+    con.close()
