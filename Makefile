@@ -28,7 +28,7 @@ DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DATA_DAYS)-$(SEED)-$(BAD
 VARS ?= {}
 
 .PHONY: build test test-fast venv data dbt-build publish summary lint pytest clean simulate \
-	history-rollback bench bench-tiny raw-contract-doc build-then-lint system-deps
+	history-rollback bench bench-tiny raw-contract-doc build-then-lint system-deps audit
 
 venv: $(STAMP)
 
@@ -109,6 +109,14 @@ simulate: data
 history-rollback: $(STAMP)
 	@test -n "$(TO)" || { echo "usage: make history-rollback TO=YYYY-MM-DD"; exit 2; }
 	$(BIN)/python -m segwarehouse.tools.history rollback --to '$(TO)' --warehouse '$(DBT_DUCKDB_PATH)'
+
+# The auditor's package of a segment on a past business day (README, "Auditors"):
+# audit/<segment>/<date>/ with package.pdf, package.json and the member lists; exit 1 when the
+# reproduction from the snapshots differs from segment_history.
+audit: $(STAMP) system-deps
+	@test -n "$(SEGMENT)" && test -n "$(DATE)" || { echo "usage: make audit SEGMENT=<segment id> DATE=YYYY-MM-DD"; exit 2; }
+	$(BIN)/python -m segwarehouse.tools.audit --segment '$(SEGMENT)' --date '$(DATE)' \
+		--warehouse '$(DBT_DUCKDB_PATH)' --out audit
 
 # Benchmarks (bench/results/): make bench SCALE=small|medium|large. Not a test: CI runs `tiny`
 # only, to keep the harness working.
