@@ -21,7 +21,6 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import pytest
 from conftest import ROOT, Build, Simulation
 
 MF = Path(sys.executable).parent / "mf"
@@ -51,7 +50,10 @@ class MetricLayer:
         )  # fmt: skip
         assert proc.returncode == 0 and out.exists(), (proc.stdout + proc.stderr)[-3000:]
         with out.open(newline="") as handle:
-            return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)]
+            return [
+                {k: (v if v != "" else None) for k, v in row.items()}
+                for row in csv.DictReader(handle)
+            ]
 
     def mart(self, sql: str) -> list[dict]:
         con = duckdb.connect(str(self.warehouse), read_only=True)
@@ -130,8 +132,8 @@ def _daily(layer: MetricLayer) -> None:
     # opt_out_rate divides by the members of the day before (an offset window): without an end,
     # MetricFlow adds the day after the last one, where only that offset input has a value
     rows = layer.query(list(DAILY), BY_SEGMENT_AND_DAY, "--end-time", str(last_day))
-    mart = layer.mart(f"select segment_id, kpi_date, {', '.join(set(DAILY.values()))} "
-                      "from marts.segment_kpis_daily")  # fmt: skip
+    columns = ", ".join(DAILY.values())
+    mart = layer.mart(f"select segment_id, kpi_date, {columns} from marts.segment_kpis_daily")
     assert_same(rows, mart, DAILY, TOLERANCE)
 
 
