@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-from conftest import ROOT, Build, Simulation
+from conftest import ROOT, Build, Simulation, count_dbt_invocations
 
 MF = Path(sys.executable).parent / "mf"
 
@@ -44,6 +44,7 @@ class MetricLayer:
             "DBT_TARGET": "dev",
         }
         args = ["query", "--metrics", ",".join(metrics), "--group-by", ",".join(group_by)]
+        count_dbt_invocations("mf")  # mf runs `dbt debug` in its process, then the query
         proc = subprocess.run(
             [str(MF), *args, *extra, "--csv", str(out), "--quiet"],
             cwd=self.folder, env=env, capture_output=True, text=True, check=False,
