@@ -74,6 +74,9 @@ def metric_layer(built: Build | Simulation, folder: Path) -> MetricLayer:
     (folder / "dbt_project.yml").symlink_to(ROOT / "dbt_project.yml")
     warehouse = folder / "warehouse.duckdb"
     shutil.copy(built.warehouse, warehouse)
+    wal = built.warehouse.with_name(built.warehouse.name + ".wal")
+    if wal.exists():  # commits not yet checkpointed into the file (DuckDB replays them)
+        shutil.copy(wal, warehouse.with_name(warehouse.name + ".wal"))
     return MetricLayer(folder, warehouse)
 
 
