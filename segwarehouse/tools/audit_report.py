@@ -45,6 +45,8 @@ th, td {
     font-size: 7.5pt; overflow-wrap: anywhere;
 }
 table.fields th { width: 28%; }
+table.auto { table-layout: auto; }
+table.auto td, table.auto th { overflow-wrap: normal; }
 th { background: #eee; }
 td.num { text-align: right; }
 pre { font-size: 7.5pt; white-space: pre-wrap; background: #f6f6f6; padding: 4pt; }
@@ -83,7 +85,9 @@ def _cell(value: object, align: bool = True) -> str:
     return f"<td>{html.escape(str(value))}</td>"
 
 
-def _table(rows: list[dict], columns: list[str], key_columns: tuple[str, ...] = ()) -> str:
+def _table(
+    rows: list[dict], columns: list[str], key_columns: tuple[str, ...] = (), css: str = ""
+) -> str:
     if not rows:
         return '<p class="note">None.</p>'
     head = "".join(f"<th>{html.escape(column)}</th>" for column in columns)
@@ -96,7 +100,7 @@ def _table(rows: list[dict], columns: list[str], key_columns: tuple[str, ...] = 
             else:
                 cells.append(_cell(row[column]))
         body.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+    return f'<table class="{css}"><tr>{head}</tr>{"".join(body)}</table>'
 
 
 def _fields(spec: dict, skip: tuple[str, ...] = ("rule_sql",)) -> str:
@@ -312,7 +316,8 @@ def _quality_section(package: Package) -> str:
         return '<p class="note">No data-quality record (marts.data_quality_daily) on or before this day.</p>'
     tables = [
         {
-            "source": f"{row['source_name']}.{row['source_table']}",
+            "source": row["source_name"],
+            "table": row["source_table"],
             "raw rows": row["raw_rows"],
             "rejected rows": row["rejected_rows"],
             "rejected share": pct(row["rejected_share"]),
@@ -336,9 +341,9 @@ def _quality_section(package: Package) -> str:
         "Rejected = quarantined for a failed check or set aside as a conflict; logged also "
         "counts duplicates, superseded versions, rows of deleted customers and repaired or "
         "flagged rows.</p>"
-        + _table(tables, list(tables[0]))
+        + _table(tables, list(tables[0]), css="auto")
         + "<p><b>Most frequent reasons</b></p>"
-        + _table(reasons, ["table", "disposition", "reason", "rows", "share"])
+        + _table(reasons, ["table", "disposition", "reason", "rows", "share"], css="auto")
     )
 
 

@@ -161,8 +161,21 @@ def test_the_figures_are_the_marts(simulation: Simulation, audited: dict[str, Au
     quality = audited[EXPOSED_SEGMENT].package["data_quality"]
     assert quality["as_of_date"] == str(AUDIT_DATE)
     assert {t["source_table"] for t in quality["tables"]} >= {"orders", "events", "consent_events"}
-    for table in quality["tables"]:
-        assert f"{table['source_name']}.{table['source_table']}" in text
+    con = connect(simulation.warehouse)
+    mart = con.execute(
+        "select source_name, source_table, max(raw_rows), "
+        "sum(logged_rows) filter (where disposition in ('quarantined', 'conflict')) "
+        "from marts.data_quality_daily where as_of_date = ? group by 1, 2",
+        [AUDIT_DATE],
+    ).fetchall()
+    con.close()
+    assert len(mart) == len(quality["tables"])
+    for source, table, raw_rows, rejected in mart:
+        rejected = rejected or 0
+        assert re.search(
+            rf"{source}\s+{table}\s+{raw_rows:,}\s+{rejected:,}\s+{100 * rejected / raw_rows:.2f}%",
+            text,
+        ), (source, table)
 
 
 def test_the_package_holds_no_personal_data(
