@@ -93,7 +93,7 @@ PORT ?= 8501
 REPORT ?= report/segwarehouse-report.html
 dashboard: $(STAMP)
 	$(BIN)/streamlit run segwarehouse/dashboard/app.py --server.headless true \
-		--server.port $(PORT) --browser.gatherUsageStats false
+		--server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode viewer
 
 report: $(STAMP)
 	$(BIN)/python -m segwarehouse.tools.report --serving-dir $(SERVING_DIR) --out $(REPORT)

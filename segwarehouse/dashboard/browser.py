@@ -52,7 +52,7 @@ def serve(serving_dir: Path, port: int | None = None, timeout: float = 60) -> It
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.headless", "true", "--server.port", str(port),
         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]  # fmt: skip
     env = {**os.environ, SERVING_DIR_ENV: str(serving_dir)}
     url = f"http://127.0.0.1:{port}"

@@ -11,7 +11,8 @@ import pandas as pd
 
 WIDTH = 640
 DAY = alt.X("kpi_date:T", title="Business day", axis=alt.Axis(format="%d %b"))
-SEGMENT_LEGEND = alt.Legend(title="Segment", orient="right", columns=1)
+LEGEND = alt.Legend(labelLimit=280)
+SEGMENT_LEGEND = alt.Legend(title="Segment", orient="right", columns=1, labelLimit=280)
 RELIABLE = "enough exposures in both groups"
 UNRELIABLE = "too few exposures: read the interval"
 
@@ -73,6 +74,7 @@ def entries_and_exits(sizes: pd.DataFrame) -> alt.FacetChart:
             color=alt.Color(
                 "flow:N",
                 title="Movement",
+                legend=LEGEND,
                 scale=alt.Scale(
                     domain=list(FLOWS.values()), range=["#2a9d8f", "#e9c46a", "#e76f51"]
                 ),
@@ -105,6 +107,7 @@ def lift_forest(latest: pd.DataFrame) -> alt.LayerChart:
     color = alt.Color(
         "reliability:N",
         title="Read-out",
+        legend=LEGEND,
         scale=alt.Scale(domain=[RELIABLE, UNRELIABLE], range=["#264653", "#b0b0b0"]),
     )
     tooltip = [
@@ -190,6 +193,7 @@ def conversion_by_arm(readouts: pd.DataFrame) -> alt.LayerChart:
     color = alt.Color(
         "group:N",
         title="Group",
+        legend=LEGEND,
         scale=alt.Scale(domain=list(ARMS.values()), range=["#2a9d8f", "#8d99ae"]),
     )
     base = alt.Chart(rows)
@@ -277,7 +281,7 @@ def _rate_tooltip(*dimensions: str) -> list[alt.Tooltip]:
 def opt_out_heatmap(rates: pd.DataFrame) -> alt.LayerChart:
     """Opt-out rate per purpose and privacy region (consent_rates(p, purpose, region))."""
     base = alt.Chart(rates).encode(
-        x=alt.X("privacy_region:N", title=_LABELS["privacy_region"]),
+        x=alt.X("privacy_region:N", title=_LABELS["privacy_region"], axis=alt.Axis(labelAngle=0)),
         y=alt.Y("consent_purpose:N", title=_LABELS["consent_purpose"]),
     )
     cells = base.mark_rect().encode(
@@ -331,7 +335,7 @@ def violations_by_segment(rows: pd.DataFrame) -> alt.Chart:
             x=alt.X(
                 "sum(exposures):Q", title="Exposures (an exposure with two reasons counts twice)"
             ),
-            color=alt.Color("reason:N", title="Reason"),
+            color=alt.Color("reason:N", title="Reason", legend=LEGEND),
             tooltip=[
                 alt.Tooltip("segment_name:N", title="Segment"),
                 alt.Tooltip("reason:N", title="Reason"),
@@ -348,7 +352,7 @@ def violations_over_time(rows: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("exposure_date:T", title="Day of the exposure", axis=alt.Axis(format="%d %b")),
             y=alt.Y("sum(exposures):Q", title="Exposures"),
-            color=alt.Color("reason:N", title="Reason"),
+            color=alt.Color("reason:N", title="Reason", legend=LEGEND),
             tooltip=[
                 alt.Tooltip("exposure_date:T", title="Day"),
                 alt.Tooltip("reason:N", title="Reason"),
@@ -361,48 +365,77 @@ def violations_over_time(rows: pd.DataFrame) -> alt.Chart:
 # ---------------------------------------------------------------- data quality
 
 
-def set_aside_over_time(quality: pd.DataFrame) -> alt.FacetChart:
-    """Rows set aside per day and reason, one panel per raw table (tables with any)."""
+def logged_over_time(quality: pd.DataFrame) -> alt.FacetChart:
+    """Raw rows logged per day and disposition, one panel per raw table, each on its own scale
+    (the tracking events outnumber the rest by far)."""
     rows = quality[quality["logged_rows"] > 0]
     return (
         alt.Chart(rows, width=WIDTH // 3, height=120)
         .mark_bar()
         .encode(
             x=alt.X("as_of_date:T", title="Business day", axis=alt.Axis(format="%d %b")),
-            y=alt.Y("sum(logged_rows):Q", title="Raw rows set aside"),
-            color=alt.Color("reason:N", title="Reason"),
+            y=alt.Y("sum(logged_rows):Q", title="Raw rows logged"),
+            color=alt.Color("what_happened:N", title="What happened", legend=LEGEND),
             tooltip=[
                 alt.Tooltip("raw_table:N", title="Raw table"),
                 alt.Tooltip("as_of_date:T", title="Day"),
                 alt.Tooltip("what_happened:N", title="What happened"),
-                alt.Tooltip("reason:N", title="Reason"),
-                alt.Tooltip("logged_rows:Q", title="Rows", format=","),
-                alt.Tooltip("share_of_raw_rows:Q", title="Share of the table", format=".2%"),
+                alt.Tooltip("sum(logged_rows):Q", title="Rows", format=","),
             ],
         )
         .facet(facet=alt.Facet("raw_table:N", title=None), columns=3)
-        .properties(title="Raw rows set aside, per table, day and reason")
+        .resolve_scale(y="independent")
+        .properties(title="Raw rows logged by the checks, per table and day")
     )
 
 
-def set_aside_share(quality: pd.DataFrame) -> alt.Chart:
-    """On the latest day: the share of each raw table's rows set aside, by disposition."""
-    latest = quality[quality["as_of_date"] == quality["as_of_date"].max()]
+def top_reasons(quality: pd.DataFrame, top: int = 15) -> alt.Chart:
+    """On the latest day: the reasons that logged the most rows, with their table."""
+    latest = quality[(quality["as_of_date"] == quality["as_of_date"].max())]
+    latest = latest[latest["logged_rows"] > 0].nlargest(top, "logged_rows")
     return (
         alt.Chart(
             latest,
-            title=f"Share of each raw table set aside, on {_day(quality, 'as_of_date')}",
+            title=f"The {top} reasons that logged the most rows, on {_day(quality, 'as_of_date')}",
             width=WIDTH,
         )
         .mark_bar()
         .encode(
-            y=alt.Y("raw_table:N", title="Raw table"),
+            y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=360)),
+            x=alt.X("logged_rows:Q", title="Raw rows logged"),
+            color=alt.Color("what_happened:N", title="What happened", legend=LEGEND),
+            tooltip=[
+                alt.Tooltip("raw_table:N", title="Raw table"),
+                alt.Tooltip("reason:N", title="Reason"),
+                alt.Tooltip("what_happened:N", title="What happened"),
+                alt.Tooltip("logged_rows:Q", title="Rows", format=","),
+                alt.Tooltip("share_of_raw_rows:Q", title="Share of the table", format=".2%"),
+            ],
+        )
+        .transform_calculate(label="datum.raw_table + ': ' + datum.reason")
+    )
+
+
+def logged_share(quality: pd.DataFrame) -> alt.Chart:
+    """On the latest day: the share of each raw table's rows logged, by disposition."""
+    latest = quality[
+        (quality["as_of_date"] == quality["as_of_date"].max()) & (quality["logged_rows"] > 0)
+    ]
+    return (
+        alt.Chart(
+            latest,
+            title=f"Share of each raw table's rows logged, on {_day(quality, 'as_of_date')}",
+            width=WIDTH,
+        )
+        .mark_bar()
+        .encode(
+            y=alt.Y("raw_table:N", title="Raw table", axis=alt.Axis(labelLimit=240)),
             x=alt.X(
                 "sum(share_of_raw_rows):Q",
-                title="Rows set aside (% of the rows received)",
+                title="Rows logged (% of the rows received)",
                 axis=alt.Axis(format="%"),
             ),
-            color=alt.Color("what_happened:N", title="What happened"),
+            color=alt.Color("what_happened:N", title="What happened", legend=LEGEND),
             tooltip=[
                 alt.Tooltip("raw_table:N", title="Raw table"),
                 alt.Tooltip("what_happened:N", title="What happened"),

@@ -53,9 +53,10 @@ VIOLATIONS = Page(
 QUALITY = Page(
     "data_quality",
     "Data quality",
-    "Rows of the raw data that were set aside before the segments were computed: quarantined "
-    "(unreadable or failing a check), duplicates, superseded or conflicting versions, and "
-    "rows of customers who asked to be deleted, per raw table and reason, day by day.",
+    "Rows of the raw data that the checks logged before the segments were computed, per raw "
+    "table, reason and business day: set aside (quarantined as unreadable or failing a check, "
+    "duplicates, superseded or conflicting versions, customers who asked to be deleted) or "
+    "used after a repair or with a flag.",
 )
 PAGES = (SIZES, LIFT, OVERLAP, CONSENT, VIOLATIONS, QUALITY)
 
@@ -83,4 +84,4 @@ NOT_RELIABLE = (
 NO_OVERLAP = "No two segments have members on the latest business day: there is no overlap."
 NO_CONSENT = "No consent choice is recorded yet."
 NO_VIOLATIONS = "No exposure violation: every logged exposure had a sufficient legal ground."
-NO_QUALITY_ISSUES = "No raw row was set aside: every row of every raw table was used."
+NO_QUALITY_ISSUES = "No raw row was logged: every row of every raw table passed every check."

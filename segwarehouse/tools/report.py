@@ -103,7 +103,11 @@ def _quality(publication: data.Publication) -> list[Item]:
         return [quality]
     if quality["logged_rows"].sum() == 0:
         return [texts.NO_QUALITY_ISSUES]
-    return [charts.set_aside_over_time(quality), charts.set_aside_share(quality)]
+    return [
+        charts.logged_over_time(quality),
+        charts.top_reasons(quality),
+        charts.logged_share(quality),
+    ]
 
 
 SECTIONS = {

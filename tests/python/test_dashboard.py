@@ -185,17 +185,19 @@ def test_exposure_violations_page(app: AppTest, serving: Path) -> None:
 
 def test_data_quality_page(app: AppTest, serving: Path) -> None:
     show(app, texts.QUALITY)
-    day, logged, days = published(
+    day, logged, total, days = published(
         serving,
         data.QUALITY,
         "select max(as_of_date), sum(logged_rows) filter (where as_of_date = (select max(as_of_date)"
-        " from t)), count(distinct as_of_date) from t",
+        " from t)), sum(logged_rows), count(distinct as_of_date) from t",
     )[0]
     assert days == SIM_DAYS
     assert metrics(app)[f"Raw rows logged on {day:%d %b %Y}"] == f"{logged:,}"
-    over_time, share = specs(app)
-    assert over_time["title"] == "Raw rows set aside, per table, day and reason"
-    assert share["title"].startswith("Share of each raw table set aside")
+    over_time, reasons, share = specs(app)
+    assert over_time["title"] == "Raw rows logged by the checks, per table and day"
+    assert sum(row["logged_rows"] for row in rows(over_time)) == total
+    assert reasons["title"].startswith("The 15 reasons that logged the most rows")
+    assert share["title"].startswith("Share of each raw table's rows logged")
 
 
 # ---------------------------------------------------------------- the explained empty states
@@ -266,7 +268,7 @@ def test_the_report_is_self_contained_with_every_chart(report_file: Path, servin
         "select count(*) from t where kpi_date = (select max(kpi_date) from t)"
         " and absolute_lift is not null",
     )
-    assert len(expected) == 2 + (1 + 2 * read) + 1 + 2 + 2 + 2
+    assert len(expected) == 2 + (1 + 2 * read) + 1 + 2 + 2 + 3
 
 
 # ---------------------------------------------------------------- one real browser

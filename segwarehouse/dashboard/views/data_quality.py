@@ -25,8 +25,9 @@ right.metric(
 if quality["logged_rows"].sum() == 0:
     st.info(texts.NO_QUALITY_ISSUES)
 else:
-    ui.chart(charts.set_aside_over_time(quality))
-    ui.chart(charts.set_aside_share(quality))
+    ui.chart(charts.logged_over_time(quality))
+    ui.chart(charts.top_reasons(quality))
+    ui.chart(charts.logged_share(quality))
 
 st.subheader(f"On {latest_day:%d %B %Y}")
 st.dataframe(
