@@ -111,23 +111,32 @@ def chromium(width: int = 1400, height: int = 1000) -> Iterator[WebDriver]:
         driver.quit()
 
 
-_CHARTS_DRAWN = """
-const charts = document.querySelectorAll('[data-testid="stVegaLiteChart"]');
-return Array.from(charts).every(c => c.querySelector('canvas, svg'));
+_STATE = """
+const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+const charts = Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]'));
+const running = document.querySelector('[data-testid="stStatusWidget"]') !== null;
+const drawn = charts.every(c => c.querySelector('canvas, svg'));
+return running || !drawn ? null : [main ? main.scrollHeight : 0, charts.length];
 """
-_RUNNING = '[data-testid="stStatusWidget"]'
 
 
 def open_page(driver: WebDriver, url: str, page: texts.Page, timeout: float = 60) -> None:
-    """Open a dashboard page and wait until its title shows, the script has finished and
-    every chart is drawn."""
-    driver.get(f"{url}/{page.slug}")
+    """Open a dashboard page and wait until its title shows and it is drawn: the script has
+    finished, every chart is drawn, and the page has kept its height and its number of
+    charts for a second (Streamlit sends the elements one by one)."""
+    # the default page is served at the root (its url_path is not a route of its own)
+    driver.get(f"{url}/{'' if page == texts.PAGES[0] else page.slug}")
     wait = WebDriverWait(driver, timeout, poll_frequency=0.2)
     wait.until(
         lambda d: any(h.text.strip() == page.title for h in d.find_elements(By.TAG_NAME, "h1"))
     )
-    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, _RUNNING))
-    wait.until(lambda d: d.execute_script(_CHARTS_DRAWN))
+    seen: list[object] = []
+
+    def settled(d: WebDriver) -> bool:
+        seen.append(d.execute_script(_STATE))
+        return len(seen) >= 5 and seen[-1] is not None and all(s == seen[-1] for s in seen[-5:])
+
+    wait.until(settled)
 
 
 def errors(driver: WebDriver) -> list[str]:

@@ -12,6 +12,7 @@ import pandas as pd
 WIDTH = 640
 DAY = alt.X("kpi_date:T", title="Business day", axis=alt.Axis(format="%d %b"))
 LEGEND = alt.Legend(labelLimit=280)
+BOTTOM_LEGEND = alt.Legend(orient="bottom", direction="vertical", labelLimit=400)
 SEGMENT_LEGEND = alt.Legend(title="Segment", orient="right", columns=1, labelLimit=280)
 RELIABLE = "enough exposures in both groups"
 UNRELIABLE = "too few exposures: read the interval"
@@ -30,7 +31,7 @@ def _pp(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 def members_over_time(sizes: pd.DataFrame) -> alt.Chart:
     return (
-        alt.Chart(sizes, title="Customers in each segment, day by day", width=WIDTH)
+        alt.Chart(sizes, title="Customers in each segment, day by day", width=WIDTH, height=440)
         .mark_line(point=True)
         .encode(
             x=DAY,
@@ -74,7 +75,7 @@ def entries_and_exits(sizes: pd.DataFrame) -> alt.FacetChart:
             color=alt.Color(
                 "flow:N",
                 title="Movement",
-                legend=LEGEND,
+                legend=BOTTOM_LEGEND,
                 scale=alt.Scale(
                     domain=list(FLOWS.values()), range=["#2a9d8f", "#e9c46a", "#e76f51"]
                 ),
@@ -103,7 +104,7 @@ def lift_forest(latest: pd.DataFrame) -> alt.LayerChart:
         "absolute_lift_ci_upper",
     )
     rows["reliability"] = rows["is_readout_reliable"].map({True: RELIABLE, False: UNRELIABLE})
-    y = alt.Y("segment_name:N", title=None, sort="ascending")
+    y = alt.Y("segment_name:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=240))
     color = alt.Color(
         "reliability:N",
         title="Read-out",
@@ -331,14 +332,14 @@ def violations_by_segment(rows: pd.DataFrame) -> alt.Chart:
         alt.Chart(rows, title="Exposures that broke a rule, per segment and reason", width=WIDTH)
         .mark_bar()
         .encode(
-            y=alt.Y("segment_name:N", title=None, sort="-x"),
+            y=alt.Y("segment_name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=240)),
             x=alt.X(
                 "sum(exposures):Q", title="Exposures (an exposure with two reasons counts twice)"
             ),
-            color=alt.Color("reason:N", title="Reason", legend=LEGEND),
+            color=alt.Color("reason_text:N", title="Reason", legend=BOTTOM_LEGEND),
             tooltip=[
                 alt.Tooltip("segment_name:N", title="Segment"),
-                alt.Tooltip("reason:N", title="Reason"),
+                alt.Tooltip("reason_text:N", title="Reason"),
                 alt.Tooltip("sum(exposures):Q", title="Exposures", format=","),
             ],
         )
@@ -347,15 +348,19 @@ def violations_by_segment(rows: pd.DataFrame) -> alt.Chart:
 
 def violations_over_time(rows: pd.DataFrame) -> alt.Chart:
     return (
-        alt.Chart(rows, title="Exposures that broke a rule, per day of exposure", width=WIDTH)
+        alt.Chart(rows, title="Exposures that broke a rule, per week of exposure", width=WIDTH)
         .mark_bar()
         .encode(
-            x=alt.X("exposure_date:T", title="Day of the exposure", axis=alt.Axis(format="%d %b")),
+            x=alt.X(
+                "yearweek(exposure_date):T",
+                title="Week of the exposure",
+                axis=alt.Axis(format="%b %Y"),
+            ),
             y=alt.Y("sum(exposures):Q", title="Exposures"),
-            color=alt.Color("reason:N", title="Reason", legend=LEGEND),
+            color=alt.Color("reason_text:N", title="Reason", legend=BOTTOM_LEGEND),
             tooltip=[
-                alt.Tooltip("exposure_date:T", title="Day"),
-                alt.Tooltip("reason:N", title="Reason"),
+                alt.Tooltip("yearweek(exposure_date):T", title="Week of", format="%d %b %Y"),
+                alt.Tooltip("reason_text:N", title="Reason"),
                 alt.Tooltip("sum(exposures):Q", title="Exposures", format=","),
             ],
         )
@@ -375,7 +380,7 @@ def logged_over_time(quality: pd.DataFrame) -> alt.FacetChart:
         .encode(
             x=alt.X("as_of_date:T", title="Business day", axis=alt.Axis(format="%d %b")),
             y=alt.Y("sum(logged_rows):Q", title="Raw rows logged"),
-            color=alt.Color("what_happened:N", title="What happened", legend=LEGEND),
+            color=alt.Color("what_happened:N", title="What happened", legend=BOTTOM_LEGEND),
             tooltip=[
                 alt.Tooltip("raw_table:N", title="Raw table"),
                 alt.Tooltip("as_of_date:T", title="Day"),

@@ -28,6 +28,19 @@ CONSENT = "compliance.compliance_consent_summary"
 VIOLATIONS = "compliance.compliance_exposure_violations"
 QUALITY = "marts.data_quality_daily"
 
+# the closed list of reasons of compliance_exposure_violations.compliance_issue, in words
+VIOLATION_REASONS = {
+    "anonymous_exposure": "no customer key: consent cannot be checked",
+    "missing_segment_id": "no segment named",
+    "unknown_segment": "a segment not in the registry that day",
+    "missing_variant": "no group (treatment or holdout) recorded",
+    "unknown_variant": "a group other than treatment or holdout",
+    "missing_consent_version": "no consent version recorded",
+    "undeclared_consent_version": "a consent version not published for the region",
+    "purpose_not_allowed": "no legal ground for the purpose",
+    "consent_basis_without_grant": "consent-based segment, customer never granted it",
+}
+
 # what staging did with a raw row it logged, in words
 DISPOSITIONS = {
     "quarantined": "quarantined (not used)",
@@ -237,8 +250,9 @@ def consent_rates(publication: Publication, *dimensions: str) -> pd.DataFrame | 
 
 def violations(publication: Publication) -> pd.DataFrame | None:
     """Exposure violations counted per day, segment and reason (an exposure with two reasons
-    counts once under each). No customer key: the page shows counts only."""
-    return query(
+    counts once under each), the reason also in words (`reason_text`). No customer key: the
+    page shows counts only."""
+    frame = query(
         publication,
         f"""
         with {_NAMES},
@@ -264,6 +278,9 @@ def violations(publication: Publication) -> pd.DataFrame | None:
         violations=VIOLATIONS,
         segments=SEGMENTS,
     )
+    if frame is not None:
+        frame["reason_text"] = frame["reason"].map(VIOLATION_REASONS).fillna(frame["reason"])
+    return frame
 
 
 def violation_count(publication: Publication) -> pd.DataFrame | None:

@@ -18,9 +18,14 @@ ui.chart(charts.violations_by_segment(rows))
 ui.chart(charts.violations_over_time(rows))
 
 st.subheader("Per segment and reason")
-table = rows.groupby(["segment_name", "reason"], as_index=False)["exposures"].sum()
+table = rows.groupby(["segment_name", "reason_text", "reason"], as_index=False)["exposures"].sum()
 st.dataframe(
     table.sort_values("exposures", ascending=False),
     hide_index=True,
-    column_config={"segment_name": "Segment", "reason": "Reason", "exposures": "Exposures"},
+    column_config={
+        "segment_name": "Segment",
+        "reason_text": "Reason",
+        "reason": "Reason code (compliance_issue)",
+        "exposures": "Exposures",
+    },
 )

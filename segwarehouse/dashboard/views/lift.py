@@ -38,6 +38,10 @@ if not unread.empty:
 st.subheader("Daily read-out of one segment")
 names = list(read["segment_name"]) + sorted(unread["segment_name"])
 chosen = st.selectbox("Segment", names, key="lift_segment")
+st.caption(
+    "Each day counts every exposure of the segment whose 30-day attribution window had ended "
+    "by then: the interval narrows as exposures are read."
+)
 daily = ui.load(data.daily_readouts, publication)
 assert daily is not None  # the same file as latest_readouts
 one = daily[daily["segment_name"] == chosen]
