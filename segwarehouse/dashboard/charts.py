@@ -13,7 +13,8 @@ WIDTH = 640
 DAY = alt.X("kpi_date:T", title="Business day", axis=alt.Axis(format="%d %b"))
 LEGEND = alt.Legend(labelLimit=280)
 BOTTOM_LEGEND = alt.Legend(orient="bottom", direction="vertical", labelLimit=400)
-SEGMENT_LEGEND = alt.Legend(title="Segment", orient="right", columns=1, labelLimit=280)
+# below the chart, in columns: a legend taller than the chart would be cut
+SEGMENT_LEGEND = alt.Legend(title="Segment", orient="bottom", columns=3, labelLimit=220)
 RELIABLE = "enough exposures in both groups"
 UNRELIABLE = "too few exposures: read the interval"
 
@@ -31,7 +32,7 @@ def _pp(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 def members_over_time(sizes: pd.DataFrame) -> alt.Chart:
     return (
-        alt.Chart(sizes, title="Customers in each segment, day by day", width=WIDTH, height=440)
+        alt.Chart(sizes, title="Customers in each segment, day by day", width=WIDTH, height=520)
         .mark_line(point=True)
         .encode(
             x=DAY,
@@ -66,8 +67,11 @@ def entries_and_exits(sizes: pd.DataFrame) -> alt.FacetChart:
     )
     long["flow"] = long["flow"].map(FLOWS)
     long["signed"] = long["customers"].where(long["flow"] == "Entered", -long["customers"])
+    panels = long["segment_name"].nunique()
     return (
-        alt.Chart(long, width=WIDTH // 3, height=120)
+        alt.Chart(
+            long, width=WIDTH if panels == 1 else WIDTH // 3, height=120 if panels > 1 else 240
+        )
         .mark_bar()
         .encode(
             x=alt.X("kpi_date:T", title="Business day", axis=alt.Axis(format="%d %b")),
@@ -153,7 +157,7 @@ def lift_over_time(readouts: pd.DataFrame) -> alt.LayerChart:
         x=DAY,
         y=alt.Y(
             "absolute_lift_ci_lower_pp:Q",
-            title="Lift (percentage points, 95% interval shaded)",
+            title="Lift (percentage points)",
         ),
         y2="absolute_lift_ci_upper_pp:Q",
     )
@@ -171,8 +175,9 @@ def lift_over_time(readouts: pd.DataFrame) -> alt.LayerChart:
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(y="zero:Q")
     return alt.layer(band, line, zero).properties(
-        title=f"Daily read-out of {_segment(readouts)}: lift of all exposures read so far",
+        title=f"Daily read-out of {_segment(readouts)}: lift, 95% interval shaded",
         width=WIDTH,
+        height=300,
     )
 
 
@@ -200,9 +205,7 @@ def conversion_by_arm(readouts: pd.DataFrame) -> alt.LayerChart:
     base = alt.Chart(rows)
     band = base.mark_area(opacity=0.2).encode(
         x=DAY,
-        y=alt.Y(
-            "lower:Q", title="Converted within 30 days (% of exposures)", axis=alt.Axis(format="%")
-        ),
+        y=alt.Y("lower:Q", title="Converted in 30 days (%)", axis=alt.Axis(format="%")),
         y2="upper:Q",
         color=color,
     )
@@ -222,6 +225,7 @@ def conversion_by_arm(readouts: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(band, line).properties(
         title=f"Conversion of the targeted and the holdout group: {_segment(readouts)}",
         width=WIDTH,
+        height=300,
     )
 
 
@@ -229,18 +233,24 @@ def conversion_by_arm(readouts: pd.DataFrame) -> alt.LayerChart:
 
 
 def overlap_heatmap(pairs: pd.DataFrame) -> alt.Chart:
-    rows = pairs.copy()
+    side = 28 * max(pairs["segment_name"].nunique(), 1)  # every segment's name readable
+    labels = alt.Axis(labelLimit=240, labelOverlap=False)
     return (
         alt.Chart(
-            rows,
+            pairs,
             title=f"Customers shared by two segments, on {_day(pairs, 'as_of_date')}",
-            width=WIDTH * 3 // 4,
-            height=WIDTH * 3 // 4,
+            width=side,
+            height=side,
         )
         .mark_rect()
         .encode(
-            x=alt.X("other_segment_name:N", title=None, sort="ascending"),
-            y=alt.Y("segment_name:N", title=None, sort="ascending"),
+            x=alt.X(
+                "other_segment_name:N",
+                title=None,
+                sort="ascending",
+                axis=alt.Axis(labelLimit=240, labelOverlap=False, labelAngle=-45),
+            ),
+            y=alt.Y("segment_name:N", title=None, sort="ascending", axis=labels),
             color=alt.Color(
                 "jaccard_index:Q",
                 title="Overlap (% of either)",
