@@ -75,7 +75,7 @@ def entries_and_exits(sizes: pd.DataFrame) -> alt.FacetChart:
         .mark_bar()
         .encode(
             x=alt.X("kpi_date:T", title="Business day", axis=alt.Axis(format="%d %b")),
-            y=alt.Y("sum(signed):Q", title="Customers (entered up, left down)"),
+            y=alt.Y("sum(signed):Q", title="Customers"),
             color=alt.Color(
                 "flow:N",
                 title="Movement",
@@ -92,7 +92,7 @@ def entries_and_exits(sizes: pd.DataFrame) -> alt.FacetChart:
             ],
         )
         .facet(facet=alt.Facet("segment_name:N", title=None), columns=3)
-        .properties(title="Customers entering and leaving each segment, per day")
+        .properties(title="Customers entering (up) and leaving (down) each segment, per day")
     )
 
 

@@ -74,6 +74,10 @@ FIRST_DAY_ONLY = (
     "(run `make simulate DAYS=30` for a history)."
 )
 NO_EXPOSURES = "No exposures logged for this segment yet: lift cannot be read."
+NO_EXPOSURES_FOR = (
+    "No exposures read yet for these segments (none whose 30-day window has ended), so their "
+    "lift cannot be read: {segments}."
+)
 NO_READOUT_ANYWHERE = (
     "No segment has a read-out yet: lift is read only from campaign exposures whose 30-day "
     "attribution window has ended."

@@ -63,7 +63,7 @@ def _lift(publication: data.Publication) -> list[Item]:
     items: list[Item] = [charts.lift_forest(latest)]
     unread = sorted(latest.loc[latest["absolute_lift"].isna(), "segment_name"])
     if unread:
-        items.append(f"{texts.NO_EXPOSURES} ({', '.join(unread)})")
+        items.append(texts.NO_EXPOSURES_FOR.format(segments=", ".join(unread)))
     daily = data.daily_readouts(publication)
     assert daily is not None  # the same file as latest_readouts
     for name in read["segment_name"]:

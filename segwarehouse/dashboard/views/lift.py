@@ -29,11 +29,7 @@ else:
     if not read["is_readout_reliable"].all():
         st.caption(f"Grey: {texts.NOT_RELIABLE}")
 if not unread.empty:
-    st.caption(
-        "No read-out yet (no exposure whose 30-day window has ended): "
-        + ", ".join(sorted(unread["segment_name"]))
-        + "."
-    )
+    st.caption(texts.NO_EXPOSURES_FOR.format(segments=", ".join(sorted(unread["segment_name"]))))
 
 st.subheader("Daily read-out of one segment")
 names = list(read["segment_name"]) + sorted(unread["segment_name"])
