@@ -61,45 +61,88 @@ stg_survey__survey_responses as (
 ),
 
 logged_rows as (
-    select 'shop' as source_name, source_table, disposition, reason
+    select
+        'shop' as source_name,
+        source_table,
+        disposition,
+        reason
     from stg_shop__quarantined_rows
     union all
-    select 'tracking' as source_name, source_table, disposition, reason
+    select
+        'tracking' as source_name,
+        source_table,
+        disposition,
+        reason
     from stg_tracking__quarantined_rows
     union all
-    select 'privacy' as source_name, source_table, disposition, reason
+    select
+        'privacy' as source_name,
+        source_table,
+        disposition,
+        reason
     from stg_privacy__quarantined_rows
     union all
-    select 'survey' as source_name, source_table, disposition, reason
+    select
+        'survey' as source_name,
+        source_table,
+        disposition,
+        reason
     from stg_survey__quarantined_rows
 ),
 
 staged_counts as (
-    select 'shop' as source_name, 'customers' as source_table, count(*) as staged_rows
+    select
+        'shop' as source_name,
+        'customers' as source_table,
+        count(*) as staged_rows
     from stg_shop__customers
     union all
-    select 'shop' as source_name, 'products' as source_table, count(*) as staged_rows
+    select
+        'shop' as source_name,
+        'products' as source_table,
+        count(*) as staged_rows
     from stg_shop__products
     union all
-    select 'shop' as source_name, 'orders' as source_table, count(*) as staged_rows
+    select
+        'shop' as source_name,
+        'orders' as source_table,
+        count(*) as staged_rows
     from stg_shop__orders
     union all
-    select 'shop' as source_name, 'order_items' as source_table, count(*) as staged_rows
+    select
+        'shop' as source_name,
+        'order_items' as source_table,
+        count(*) as staged_rows
     from stg_shop__order_items
     union all
-    select 'shop' as source_name, 'returns' as source_table, count(*) as staged_rows
+    select
+        'shop' as source_name,
+        'returns' as source_table,
+        count(*) as staged_rows
     from stg_shop__returns
     union all
-    select 'tracking' as source_name, 'events' as source_table, count(*) as staged_rows
+    select
+        'tracking' as source_name,
+        'events' as source_table,
+        count(*) as staged_rows
     from stg_tracking__events
     union all
-    select 'privacy' as source_name, 'consent_events' as source_table, count(*) as staged_rows
+    select
+        'privacy' as source_name,
+        'consent_events' as source_table,
+        count(*) as staged_rows
     from stg_privacy__consent_events
     union all
-    select 'privacy' as source_name, 'deletion_requests' as source_table, count(*) as staged_rows
+    select
+        'privacy' as source_name,
+        'deletion_requests' as source_table,
+        count(*) as staged_rows
     from stg_privacy__deletion_requests
     union all
-    select 'survey' as source_name, 'survey_responses' as source_table, count(*) as staged_rows
+    select
+        'survey' as source_name,
+        'survey_responses' as source_table,
+        count(*) as staged_rows
     from stg_survey__survey_responses
 ),
 
@@ -137,20 +180,32 @@ reason_counts as (
     group by source_name, source_table, disposition, reason
 ),
 
+logged_tables as (
+    select distinct
+        source_name,
+        source_table
+    from reason_counts
+),
+
 clean_tables as (
     select
-        source_name,
-        source_table,
+        table_counts.source_name,
+        table_counts.source_table,
         'clean' as disposition,
         'no rows logged' as reason,
         0 as logged_rows
     from table_counts
-    where not exists (
-        select 1 from reason_counts
-        where
-            reason_counts.source_name = table_counts.source_name
-            and reason_counts.source_table = table_counts.source_table
-    )
+    left join logged_tables
+        on
+            table_counts.source_name = logged_tables.source_name
+            and table_counts.source_table = logged_tables.source_table
+    where logged_tables.source_table is null
+),
+
+counted as (
+    select * from reason_counts
+    union all
+    select * from clean_tables
 ),
 
 final as (
@@ -163,11 +218,7 @@ final as (
         cast(table_counts.raw_rows as bigint) as raw_rows,
         {{ safe_divide('counted.logged_rows', 'table_counts.raw_rows') }} as share_of_raw_rows,
         {{ as_of_date() }} as as_of_date
-    from (
-        select * from reason_counts
-        union all
-        select * from clean_tables
-    ) as counted
+    from counted
     inner join table_counts
         on
             counted.source_name = table_counts.source_name
