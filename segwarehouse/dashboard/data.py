@@ -66,9 +66,6 @@ class Publication:
     def parquet(self, relation: str) -> Path:
         return self.folder / "parquet" / f"{relation}.parquet"
 
-    def has(self, relation: str) -> bool:
-        return self.parquet(relation).is_file()
-
 
 def serving_dir() -> Path:
     return Path(os.environ.get(SERVING_DIR_ENV, "serving"))
@@ -122,8 +119,7 @@ def segment_sizes(publication: Publication) -> pd.DataFrame | None:
             k.members,
             k.members_entered,
             k.members_exited,
-            k.members_opted_out,
-            k.opt_out_rate
+            k.members_opted_out
         from kpis as k
         left join segment_names as n using (segment_id)
         order by k.segment_id, k.kpi_date
