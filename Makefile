@@ -28,7 +28,8 @@ DATA_STAMP := $(RAW_DATA_DIR)/.generated-$(CUSTOMERS)-$(DATA_DAYS)-$(SEED)-$(BAD
 VARS ?= {}
 
 .PHONY: build test test-fast venv data dbt-build publish summary lint pytest clean simulate \
-	history-rollback bench bench-tiny raw-contract-doc build-then-lint system-deps audit metrics
+	history-rollback bench bench-tiny raw-contract-doc build-then-lint system-deps audit metrics \
+	dashboard report dashboard-screenshots
 
 venv: $(STAMP)
 
@@ -84,6 +85,21 @@ dbt-build: $(STAMP)
 export SERVING_DIR ?= $(CURDIR)/serving
 publish: $(STAMP)
 	$(BIN)/python -m segwarehouse.tools.publish --warehouse $(DBT_DUCKDB_PATH) --serving-dir $(SERVING_DIR)
+
+# The dashboard (Streamlit, http://localhost:$(PORT)) and the same charts as one self-contained
+# HTML file: both read the published Parquet under $(SERVING_DIR), never a DuckDB file.
+# dashboard-screenshots: one PNG per page into docs/images (Debian chromium, make system-deps).
+PORT ?= 8501
+REPORT ?= report/segwarehouse-report.html
+dashboard: $(STAMP)
+	$(BIN)/streamlit run segwarehouse/dashboard/app.py --server.headless true \
+		--server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode viewer
+
+report: $(STAMP)
+	$(BIN)/python -m segwarehouse.tools.report --serving-dir $(SERVING_DIR) --out $(REPORT)
+
+dashboard-screenshots: $(STAMP)
+	$(BIN)/python -m segwarehouse.dashboard.browser --serving-dir $(SERVING_DIR) --out docs/images
 
 # docs/raw-data-contract.md: its per-table part, from the staging spec in the sources' YAML
 raw-contract-doc: $(STAMP)

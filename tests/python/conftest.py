@@ -430,6 +430,7 @@ class Simulation:
     customer_key: str  # withdrew personalization on WITHDRAWN_ON at noon
     segment_id: str  # a personalization segment they were in before
     output: str
+    serving: Path  # the last day's build, published (segwarehouse.tools.publish)
 
 
 def simulate(raw: Path, warehouse: Path, days: int, *extra: str) -> subprocess.CompletedProcess:
@@ -504,8 +505,19 @@ def simulation(tmp_path_factory: pytest.TempPathFactory) -> Simulation:
     add_withdrawal(raw, customer_id, f"{WITHDRAWN_ON} 12:00:00")
     result = simulate(raw, warehouse, SIM_DAYS - 1, "--end", str(END), "--keep-history")
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    # published now, while the last dbt invocation on it is that full build (publish refuses
+    # once a test has rebuilt the warehouse in place without writing run_results.json)
+    serving = work / "serving"
+    published = subprocess.run(
+        [
+            sys.executable, "-m", "segwarehouse.tools.publish", "--warehouse", str(warehouse),
+            "--serving-dir", str(serving), "--run-results", str(work / "target" / "run_results.json"),
+        ],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert published.returncode == 0, published.stderr
     return Simulation(
-        raw, warehouse, work, customer_key, "artisan_style", result.stdout + result.stderr
+        raw, warehouse, work, customer_key, "artisan_style", result.stdout + result.stderr, serving
     )
 
 
