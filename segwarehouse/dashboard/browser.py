@@ -120,10 +120,13 @@ return running || !drawn ? null : [main ? main.scrollHeight : 0, charts.length];
 """
 
 
-def open_page(driver: WebDriver, url: str, page: texts.Page, timeout: float = 60) -> None:
+def open_page(
+    driver: WebDriver, url: str, page: texts.Page, timeout: float = 60, charts: int = 0
+) -> None:
     """Open a dashboard page and wait until its title shows and it is drawn: the script has
-    finished, every chart is drawn, and the page has kept its height and its number of
-    charts for a second (Streamlit sends the elements one by one)."""
+    finished, at least `charts` charts are there, every chart is drawn, and the page has kept
+    its height and its number of charts for a second (Streamlit sends the elements one by one;
+    on a loaded machine a query can pause it longer than that)."""
     # the default page is served at the root (its url_path is not a route of its own)
     driver.get(f"{url}/{'' if page == texts.PAGES[0] else page.slug}")
     wait = WebDriverWait(driver, timeout, poll_frequency=0.2)
@@ -134,7 +137,13 @@ def open_page(driver: WebDriver, url: str, page: texts.Page, timeout: float = 60
 
     def settled(d: WebDriver) -> bool:
         seen.append(d.execute_script(_STATE))
-        return len(seen) >= 5 and seen[-1] is not None and all(s == seen[-1] for s in seen[-5:])
+        state = seen[-1]
+        return (
+            len(seen) >= 5
+            and state is not None
+            and state[1] >= charts
+            and all(s == state for s in seen[-5:])
+        )
 
     wait.until(settled)
 

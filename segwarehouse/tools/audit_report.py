@@ -112,89 +112,27 @@ def _fields(spec: dict, skip: tuple[str, ...] = ("rule_sql",)) -> str:
     return f'<table class="fields">{rows}</table>'
 
 
-DAY_AXIS = {
-    "field": "day",
-    "type": "temporal",
-    "title": "Business day",
-    "axis": {"format": "%d %b", "labelAngle": 0},
-}
-
-
 def pp(value: float | None) -> str:
     """A difference of two rates, in percentage points."""
     return "n/a" if value is None else f"{100 * value:.2f} pp"
 
 
-def arms_chart(series: list[dict]) -> dict:
-    """Vega-Lite: conversion rate of each arm over time, with its 95% Wilson interval."""
-    values = []
-    for row in series:
-        for arm in ("treatment", "holdout"):
-            if row[f"{arm}_conversion_rate"] is not None:
-                values.append(
-                    {
-                        "day": row["kpi_date"],
-                        "arm": arm,
-                        "rate": row[f"{arm}_conversion_rate"],
-                        "lower": row[f"{arm}_conversion_ci_lower"],
-                        "upper": row[f"{arm}_conversion_ci_upper"],
-                    }
-                )
-    color = {"field": "arm", "type": "nominal", "title": "Arm", "legend": {"orient": "top"}}
-    x = DAY_AXIS
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": "Conversion of exposures by arm, 95% intervals",
-        "width": 420,
-        "height": 180,
-        "data": {"values": values},
-        "layer": [
-            {
-                "mark": {"type": "area", "opacity": 0.2},
-                "encoding": {
-                    "x": x,
-                    "y": {"field": "lower", "type": "quantitative", "axis": {"format": ".0%"},
-                          "title": "Conversion rate"},
-                    "y2": {"field": "upper"},
-                    "color": color,
-                },
-            },
-            {"mark": "line", "encoding": {"x": x, "y": {"field": "rate", "type": "quantitative"},
-                                          "color": color}},
-        ],
-    }  # fmt: skip
+def readout_charts(series: list[dict], segment_name: str) -> list[dict]:
+    """The dashboard's two read-out charts of one segment (segwarehouse.dashboard.charts: each
+    chart stated once), as Vega-Lite specs sized for the page."""
+    import pandas as pd
 
+    from segwarehouse.dashboard import charts
 
-def lift_chart(series: list[dict]) -> dict:
-    """Vega-Lite: absolute lift (treatment - holdout) over time with its 95% interval and 0."""
-    values = [
-        {
-            "day": row["kpi_date"],
-            "lift": 100 * row["absolute_lift"],
-            "lower": 100 * row["absolute_lift_ci_lower"],
-            "upper": 100 * row["absolute_lift_ci_upper"],
-        }
-        for row in series
-        if row["absolute_lift"] is not None
+    frame = pd.DataFrame(series).assign(segment_name=segment_name)
+    frame["kpi_date"] = pd.to_datetime(frame["kpi_date"])
+    return [
+        chart.properties(width=440, height=160)
+        .configure_legend(orient="bottom")
+        .configure_title(anchor="start", fontSize=12)
+        .to_dict()
+        for chart in (charts.conversion_by_arm(frame), charts.lift_over_time(frame))
     ]
-    x = DAY_AXIS
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": "Absolute lift (percentage points) with 95% interval",
-        "width": 420,
-        "height": 160,
-        "data": {"values": values},
-        "layer": [
-            {"mark": {"type": "area", "opacity": 0.25, "color": "#4c78a8"},
-             "encoding": {"x": x, "y": {"field": "lower", "type": "quantitative",
-                                        "title": "Lift (percentage points)"},
-                          "y2": {"field": "upper"}}},
-            {"mark": {"type": "line", "color": "#4c78a8"},
-             "encoding": {"x": x, "y": {"field": "lift", "type": "quantitative"}}},
-            {"data": {"values": [{"zero": 0}]}, "mark": {"type": "rule", "strokeDash": [4, 3]},
-             "encoding": {"y": {"field": "zero", "type": "quantitative"}}},
-        ],
-    }  # fmt: skip
 
 
 def svg(spec: dict) -> str:
@@ -258,7 +196,7 @@ def _lift_section(package: Package) -> str:
     )
     parts = [f"<p>On {package.audit_date}:</p><table>{rows}</table>"]
     if any(row["absolute_lift"] is not None for row in series):
-        parts += [svg(arms_chart(series)), svg(lift_chart(series))]
+        parts += [svg(spec) for spec in readout_charts(series, package.spec["segment_name"])]
     else:
         parts.append(
             '<p class="note">No exposure of this segment is logged up to this day: there is '

@@ -148,7 +148,9 @@ def test_the_figures_are_the_marts(simulation: Simulation, audited: dict[str, Au
     excludes_zero = row[8] > 0 or row[9] < 0
     assert ("yes: the 95% interval excludes 0" in text) == excludes_zero
     assert ("no: the 95% interval includes 0" in text) == (not excludes_zero)
-    assert "Conversion of exposures by arm, 95% intervals" in text  # the charts' titles (SVG text)
+    # the charts (the dashboard's, as vector SVG): their titles are text in the PDF
+    assert "Conversion of the targeted and the holdout group: Cart abandoners" in text
+    assert "Daily read-out of Cart abandoners: lift, 95% interval shaded" in text
     # the notices the members were processed under, with their descriptions
     package_notices = audited[EXPOSED_SEGMENT].package["notices"]
     assert package_notices and sum(n["members"] for n in package_notices) == members

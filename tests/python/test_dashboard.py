@@ -299,7 +299,7 @@ def test_the_dashboard_and_the_report_in_a_real_browser(serving: Path, report_fi
     is drawn (title, charts), then the report file offline; screenshots under target/."""
     target = ROOT / "target"
     with browser.serve(serving) as url, browser.chromium() as driver:
-        browser.open_page(driver, url, texts.LIFT)
+        browser.open_page(driver, url, texts.LIFT, charts=3)
         assert not browser.errors(driver)
         charts = driver.find_elements("css selector", '[data-testid="stVegaLiteChart"]')
         assert len(charts) == 3  # the forest plot, the first segment's read-out and its groups

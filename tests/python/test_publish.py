@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -105,6 +106,14 @@ def dbt_killed_when(
                 proc.send_signal(sig)
                 break
     proc.stdout.close()
+    if sig == signal.SIGINT:
+        # Ctrl-C pressed until dbt stops, as a person does: a SIGINT that lands while DuckDB
+        # finishes a statement can be consumed by it, and dbt then runs on to the end
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            if proc.poll() is None:
+                proc.send_signal(sig)
     proc.wait()
     assert not pending, f"dbt ended before {moment}:\n{''.join(lines[-40:])}"
     # SIGKILL: no exit code; SIGINT (Ctrl-C): dbt stops and exits with an error
