@@ -39,7 +39,7 @@ from pathlib import Path
 
 import duckdb
 
-from segwarehouse.tools.history import SNAPSHOTS, business_date, last_run_day
+from segwarehouse.tools.history import SNAPSHOTS, business_date, last_run_day, relation_exists
 from segwarehouse.tools.simulate import release_warehouse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,17 +126,6 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     ]
 
 
-def _exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
-    schema, name = relation.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchall()[0][0]
-    )
-
-
 @contextlib.contextmanager
 def _read_only(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -151,7 +140,7 @@ def check_request(warehouse: Path, segment_id: str, day: dt.date) -> None:
     if not warehouse.exists():
         raise AuditError(f"warehouse {warehouse} does not exist: run make build (or --warehouse)")
     with _read_only(warehouse) as con:
-        missing = [relation for relation in SNAPSHOTS if not _exists(con, relation)]
+        missing = [relation for relation in SNAPSHOTS if not relation_exists(con, relation)]
         if missing:
             raise AuditError(
                 f"warehouse {warehouse} has no history ({', '.join(missing)} missing): "
@@ -296,7 +285,7 @@ def _readout(con: duckdb.DuckDBPyConnection, segment_id: str, day: dt.date) -> d
 
 
 def _data_quality(con: duckdb.DuckDBPyConnection, day: dt.date) -> dict:
-    if not _exists(con, "marts.data_quality_daily"):
+    if not relation_exists(con, "marts.data_quality_daily"):
         return {"as_of_date": None, "tables": []}
     recorded = con.execute(
         "select max(as_of_date) from marts.data_quality_daily where as_of_date <= ?", [day]

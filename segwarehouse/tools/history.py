@@ -80,7 +80,7 @@ def business_date(text: str, name: str = "--to") -> dt.date:
         ) from None
 
 
-def _exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+def relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
     schema, table = relation.split(".")
     return bool(
         con.execute(
@@ -105,7 +105,7 @@ def last_run_day(con: duckdb.DuckDBPyConnection, snapshots: list[str]) -> dt.dat
     days += [
         con.execute(f"select max({column}) from {relation}").fetchall()[0][0]
         for relation, column in DAILY
-        if _exists(con, relation)
+        if relation_exists(con, relation)
     ]
     return max((day for day in days if day is not None), default=None)
 
@@ -113,7 +113,7 @@ def last_run_day(con: duckdb.DuckDBPyConnection, snapshots: list[str]) -> dt.dat
 def rollback(con: duckdb.DuckDBPyConnection, to: dt.date) -> list[Change]:
     """Roll the history on `con` back to the end of business day `to`, in one transaction."""
     day = dt.datetime.combine(to, dt.time())
-    snapshots = [relation for relation in SNAPSHOTS if _exists(con, relation)]
+    snapshots = [relation for relation in SNAPSHOTS if relation_exists(con, relation)]
     first_days = [
         con.execute(f"select cast(min(dbt_valid_from) as date) from {relation}").fetchall()[0][0]
         for relation in snapshots
@@ -124,7 +124,7 @@ def rollback(con: duckdb.DuckDBPyConnection, to: dt.date) -> list[Change]:
             f"the history starts on {min(first_days)}: nothing is recorded on or before {to}. "
             "To start it afresh, reset it (python -m segwarehouse.tools.simulate resets it)."
         )
-    if _exists(con, TRACKED) and _count(con, f"select count(*) from {TRACKED}"):
+    if relation_exists(con, TRACKED) and _count(con, f"select count(*) from {TRACKED}"):
         if TRACKED_SNAPSHOT not in snapshots:
             raise RollbackError(
                 f"{TRACKED} cannot be rolled back: {TRACKED_SNAPSHOT} does not exist "
@@ -149,10 +149,10 @@ def rollback(con: duckdb.DuckDBPyConnection, to: dt.date) -> list[Change]:
             )
             changes.append(change)
         for relation, column in DAILY:
-            if _exists(con, relation):
+            if relation_exists(con, relation):
                 deleted = _count(con, f"delete from {relation} where {column} > ?", [to])
                 changes.append(Change(relation, deleted=deleted))
-        if _exists(con, TRACKED) and TRACKED_SNAPSHOT in snapshots:
+        if relation_exists(con, TRACKED) and TRACKED_SNAPSHOT in snapshots:
             change = Change(TRACKED)
             change.deleted = _count(con, f"delete from {TRACKED}")
             # the snapshot records a qualification on the day of the run as null
