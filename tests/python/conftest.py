@@ -415,10 +415,13 @@ def clean_build(tmp_path_factory: pytest.TempPathFactory, clean_raw: Path) -> Bu
 
 # ------------------------------------------------------------ SIM_DAYS simulated business days
 
-SIM_DAYS = 15
+# 12 days: the first (START, 2026-09-19) is the day before segment vip_high_value's version 2
+# comes into force (segments/registry.yml), so the history holds a version change
+SIM_DAYS = 12
 END = date(2026, 9, 30)  # the generator's last day
 START = END - timedelta(days=SIM_DAYS - 1)
 WITHDRAWN_ON = START + timedelta(days=6)
+KEPT = END - timedelta(days=2)  # the simulation's warehouse is also kept as it was after KEPT
 NO_TESTS = MODELS_ONLY
 
 
@@ -431,6 +434,7 @@ class Simulation:
     segment_id: str  # a personalization segment they were in before
     output: str
     serving: Path  # the last day's build, published (segwarehouse.tools.publish)
+    after_kept: Path  # a copy of the warehouse as it was after day KEPT (test_history)
 
 
 def simulate(raw: Path, warehouse: Path, days: int, *extra: str) -> subprocess.CompletedProcess:
@@ -503,7 +507,14 @@ def simulation(tmp_path_factory: pytest.TempPathFactory) -> Simulation:
     con.close()
     # planted after the first day was built: a withdrawal dated later changes nothing before it
     add_withdrawal(raw, customer_id, f"{WITHDRAWN_ON} 12:00:00")
-    result = simulate(raw, warehouse, SIM_DAYS - 1, "--end", str(END), "--keep-history")
+    # up to KEPT, a copy, then the last two days (data tests on the last one)
+    middle = simulate(
+        raw, warehouse, SIM_DAYS - 3, "--end", str(KEPT), "--keep-history", "--no-tests"
+    )
+    assert middle.returncode == 0, (middle.stdout + middle.stderr)[-3000:]
+    after_kept = work / f"after-{KEPT}.duckdb"
+    shutil.copy(warehouse, after_kept)
+    result = simulate(raw, warehouse, 2, "--end", str(END), "--keep-history")
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     # published now, while the last dbt invocation on it is that full build (publish refuses
     # once a test has rebuilt the warehouse in place without writing run_results.json)
@@ -517,8 +528,9 @@ def simulation(tmp_path_factory: pytest.TempPathFactory) -> Simulation:
     )  # fmt: skip
     assert published.returncode == 0, published.stderr
     return Simulation(
-        raw, warehouse, work, customer_key, "artisan_style", result.stdout + result.stderr, serving
-    )
+        raw, warehouse, work, customer_key, "artisan_style", result.stdout + result.stderr, serving,
+        after_kept,
+    )  # fmt: skip
 
 
 # ------------------------------------------------------------ the project parsed once

@@ -14,15 +14,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import MODELS_ONLY, ROOT, DbtResult, dbt, generate, simulate
+from conftest import KEPT, MODELS_ONLY, ROOT, START, DbtResult, Simulation, dbt, generate, simulate
 from warehouse import add_withdrawal
 
 from segwarehouse.tools import history
 from segwarehouse.tools.cli_vars import VarsError, check
 
 END = date(2026, 9, 30)  # the generator's last day
-DAYS = [END - timedelta(days=offset) for offset in range(4, -1, -1)]  # D1 .. D5
-KEPT = DAYS[2]  # D3, the day rolled back to
+EARLIER = END - timedelta(days=4)
+# the days rolled back to (KEPT) and after it, in the session simulation (conftest)
+AFTER_KEPT = [KEPT + timedelta(days=offset) for offset in range(1, (END - KEPT).days + 1)]
 AFTER = END + timedelta(days=1)
 
 
@@ -83,11 +84,11 @@ def test_an_as_of_given_twice_must_agree(raw: Path, tmp_path: Path) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     result = dbt(
         ["build", *MODELS_ONLY, "--vars", json.dumps({"as_of": str(END)})],
-        raw, warehouse, tmp_path, as_of=DAYS[0],
+        raw, warehouse, tmp_path, as_of=EARLIER,
     )  # fmt: skip
     assert result.returncode != 0
     assert (
-        f"dbt var as_of is {END} but environment variable SEGWAREHOUSE_AS_OF is {DAYS[0]}: "
+        f"dbt var as_of is {END} but environment variable SEGWAREHOUSE_AS_OF is {EARLIER}: "
         "give the business date once, or the same in both" in result.output
     )
     assert tables(warehouse) == []
@@ -152,6 +153,27 @@ def test_the_guard_can_be_overridden_deliberately(raw: Path, tmp_path: Path) -> 
     assert "Building it anyway: var allow_as_of_after_raw_data is true." in result.output
 
 
+def test_simulating_again_writes_the_same_history(raw: Path, tmp_path: Path) -> None:
+    """Two simulations of the same last days (each resets the history first) write identical
+    rows."""
+    contents = []
+    for name in ("first", "second"):
+        warehouse = tmp_path / name / "warehouse.duckdb"  # in a folder of its own: the saved parse
+        warehouse.parent.mkdir()
+        result = simulate(raw, warehouse, 2, "--end", str(END), "--no-tests")
+        assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+        con = duckdb.connect(str(warehouse), read_only=True)
+        contents.append(
+            con.execute(
+                "select count(*), sum(hash(customer_key, segment_id, dbt_valid_from, dbt_valid_to,"
+                " experiment_arm, segment_version)) from history.segment_history"
+            ).fetchall()
+        )
+        con.close()
+    assert contents[0] == contents[1]
+    assert contents[0][0][0] > 0
+
+
 # ---------------------------------------------------------------- rolling history back
 
 
@@ -177,18 +199,12 @@ def history_differences(first: Path, second: Path) -> dict[str, tuple[int, int]]
 
 
 @pytest.fixture(scope="module")
-def simulated(raw: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Business days D1..D5 built in order (the daily job: simulate, one build a day); copies of
-    the warehouse after D3 and after D5."""
-    work = tmp_path_factory.mktemp("history")
-    warehouse = work / "warehouse.duckdb"
-    copies = {}
-    for days, last, keep in ((3, KEPT, ()), (2, END, ("--keep-history",))):
-        result = simulate(raw, warehouse, days, "--end", str(last), "--no-tests", *keep)
-        assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
-        copies[str(last)] = work / f"after-{last}.duckdb"
-        shutil.copy(warehouse, copies[str(last)])
-    return {"warehouse": warehouse, **copies}
+def simulated(simulation: Simulation, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The session simulation (conftest: SIM_DAYS business days built in order, the daily job's
+    way, one build a day) as it was after KEPT and after END, both copies."""
+    end = tmp_path_factory.mktemp("history") / f"after-{END}.duckdb"
+    shutil.copy(simulation.warehouse, end)
+    return {str(KEPT): simulation.after_kept, str(END): end}
 
 
 def rollback_cli(warehouse: Path, to: str) -> subprocess.CompletedProcess:
@@ -200,11 +216,11 @@ def rollback_cli(warehouse: Path, to: str) -> subprocess.CompletedProcess:
 
 
 def test_an_as_of_after_the_data_writes_no_history(
-    raw: Path, simulated: dict[str, Path], tmp_path: Path
+    simulation: Simulation, simulated: dict[str, Path], tmp_path: Path
 ) -> None:
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(simulated[str(END)], copy)
-    result = build(AFTER, raw, copy)
+    result = build(AFTER, simulation.raw_dir, copy)
     assert result.returncode != 0
     assert f"environment variable SEGWAREHOUSE_AS_OF is {AFTER}, but the newest date" in (
         result.output
@@ -215,12 +231,13 @@ def test_an_as_of_after_the_data_writes_no_history(
 
 
 def test_rollback_restores_the_history_of_the_day_and_the_days_after_rebuild_the_same(
-    raw: Path, simulated: dict[str, Path], tmp_path: Path
+    simulation: Simulation, simulated: dict[str, Path], tmp_path: Path
 ) -> None:
-    # a deletion verified after D3 purges the customer for good: not restorable by design
+    raw = simulation.raw_dir
+    # a deletion verified after KEPT purges the customer for good: not restorable by design
     verified_after = duckdb.sql(
         f"select count(*) from read_parquet('{raw}/deletion_requests.parquet') "
-        f"where try_cast(verified_at as timestamp) >= date '{DAYS[3]}'"
+        f"where try_cast(verified_at as timestamp) >= date '{AFTER_KEPT[0]}'"
     ).fetchall()[0][0]
     assert verified_after == 0
 
@@ -233,8 +250,9 @@ def test_rollback_restores_the_history_of_the_day_and_the_days_after_rebuild_the
         relation: (0, 0) for relation in history.HISTORY_RELATIONS
     }
 
-    # D3 (re-run) .. D5
-    result = simulate(raw, warehouse, 3, "--end", str(END), "--no-tests", "--keep-history")
+    # KEPT (re-run) and the days after it
+    days = 1 + len(AFTER_KEPT)
+    result = simulate(raw, warehouse, days, "--end", str(END), "--no-tests", "--keep-history")
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert history_differences(simulated[str(END)], warehouse) == {
         relation: (0, 0) for relation in history.HISTORY_RELATIONS
@@ -262,10 +280,10 @@ def test_rollback_refuses_a_day_before_the_history(
 ) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(simulated[str(KEPT)], warehouse)
-    before = str(DAYS[0] - timedelta(days=1))
+    before = str(START - timedelta(days=1))
     result = rollback_cli(warehouse, before)
     assert result.returncode == 1
-    assert f"the history starts on {DAYS[0]}: nothing is recorded on or before {before}" in (
+    assert f"the history starts on {START}: nothing is recorded on or before {before}" in (
         result.stderr
     )
     result = rollback_cli(warehouse, "2026-02-30")

@@ -9,7 +9,6 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 import yaml
 from conftest import (
@@ -23,7 +22,6 @@ from conftest import (
     Project,
     Simulation,
     dbt,
-    simulate,
 )
 from scipy.stats import binomtest
 from sql_helpers import query
@@ -111,31 +109,6 @@ def test_a_day_before_recorded_history_is_refused(sim: Simulation, tmp_path: Pat
     result = dbt(["build", *NO_TESTS], sim.raw_dir, copy, tmp_path, as_of=earlier)
     assert result.returncode != 0
     assert f"already holds history up to {END}, after the business date {earlier}" in result.output
-
-
-def test_simulating_again_writes_the_same_history(sim: Simulation, tmp_path: Path) -> None:
-    """A second simulation (it resets history first) of the last days gives identical rows."""
-    copies = []
-    for name in ("first", "second"):
-        copy = tmp_path / name / "warehouse.duckdb"  # in a folder of its own: the saved parse
-        copy.parent.mkdir()
-        shutil.copy(sim.warehouse, copy)
-        # the data tests ran on the simulation's last day: this is about the history written
-        result = simulate(sim.raw_dir, copy, 2, "--end", str(END), "--no-tests")
-        assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
-        copies.append(copy)
-    contents = []
-    for copy in copies:
-        con = duckdb.connect(str(copy), read_only=True)
-        contents.append(
-            con.execute(
-                "select count(*), sum(hash(customer_key, segment_id, dbt_valid_from, dbt_valid_to,"
-                " experiment_arm, segment_version)) from history.segment_history"
-            ).fetchall()
-        )
-        con.close()
-    assert contents[0] == contents[1]
-    assert contents[0][0][0] > 0
 
 
 # ---------------------------------------------------------------- consent and holdouts
