@@ -257,7 +257,12 @@ class ForkServer:
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("dbt_forkserver.py"))],
+            # the saved parse: the server decodes it once, as every dbt command will (warm_up)
+            [
+                sys.executable,
+                str(Path(__file__).with_name("dbt_forkserver.py")),
+                str(_saved_parse()),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -303,11 +308,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _SAVED_PARSE: list[Path] = []  # this process's parse of the project, made on first use
 
 
-def _seed_saved_parse(target: Path) -> None:
-    """Copy a parse of the project (no vars, the relative warehouse profile) into a new target
-    folder, so that dbt parses there only what differs from it."""
-    if (target / "partial_parse.msgpack").exists():
-        return
+def _saved_parse() -> Path:
+    """This process's parse of the project (no vars, the relative warehouse profile): its
+    partial_parse.msgpack, made on first use."""
     if not _SAVED_PARSE:
         template = Path(tempfile.mkdtemp(prefix="segwarehouse-parse-"))
         count_dbt_invocations("subprocess")
@@ -329,8 +332,16 @@ def _seed_saved_parse(target: Path) -> None:
             check=True,
         )  # fmt: skip
         _SAVED_PARSE.append(template / "target" / "partial_parse.msgpack")
+    return _SAVED_PARSE[0]
+
+
+def _seed_saved_parse(target: Path) -> None:
+    """Copy a parse of the project (no vars, the relative warehouse profile) into a new target
+    folder, so that dbt parses there only what differs from it."""
+    if (target / "partial_parse.msgpack").exists():
+        return
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(_SAVED_PARSE[0], target / "partial_parse.msgpack")
+    shutil.copy(_saved_parse(), target / "partial_parse.msgpack")
 
 
 def generate(out: Path, customers: int, days: int, seed: int, bad_rate: float) -> Path:

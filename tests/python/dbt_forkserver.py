@@ -6,14 +6,24 @@ all gone when it exits) but starts without a second and a half of imports.
 Protocol, one JSON line each way: the test process writes {"argv", "cwd", "env", "output"}, the
 server forks, the child runs the dbt CLI with its stdout and stderr in the file `output` and
 exits with dbt's code, and the server answers {"returncode"}. The server itself never runs dbt
-and starts no thread, so forking it is safe."""
+and starts no thread, so forking it is safe.
+
+Before serving, it also makes what each dbt process would otherwise make lazily on first use,
+the same in every command (warm_up): mashumaro's generated (de)serializers of dbt's manifest
+classes, the JSON schemas of the project and profile classes dbt validates, and the compiled
+Jinja template of every macro (dbt caches them by their source text, so a macro a test changed
+is compiled anew). Pure Python, in memory: every child inherits them."""
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
 import sys
+import threading
+from multiprocessing import resource_tracker
+from pathlib import Path
 
 # what a `dbt build` of the project imports (sys.modules after one, less before: about 450
 # modules, most of them pandas, which dbt-duckdb's Python model support loads): ~0.4 s of CPU
@@ -65,10 +75,51 @@ def _child(request: dict) -> None:
         os._exit(code)
 
 
-def serve() -> None:
+# the classes dbt validates (json_schema, cached per class) in a parse or a build of the project
+VALIDATED = (
+    ("dbt.adapters.duckdb.credentials", "DuckDBCredentials"),
+    ("dbt.artifacts.resources.v1.config", "Hook"),
+    ("dbt.contracts.project", "Configuration"),
+    ("dbt.contracts.project", "PackageConfig"),
+    ("dbt.contracts.project", "ProfileConfig"),
+    ("dbt.contracts.project", "Project"),
+    ("dbt.contracts.project", "ProjectFlags"),
+    ("dbt.contracts.selection", "SelectorFile"),
+    ("dbt_common.contracts.constraints", "ColumnLevelConstraint"),
+    ("dbt_common.contracts.constraints", "ModelLevelConstraint"),
+)
+
+
+def warm_up(saved_parse: Path) -> None:
+    """A dbt command decodes the saved parse (partial_parse.msgpack), encodes the manifest again
+    (the saved parse), validates the project and profile and compiles the macros it calls:
+    mashumaro generates the (de)serializer of each class on its first use, dbt builds each JSON
+    schema and compiles each macro's template once per process (its template cache, keyed by
+    the macro's source), ~1.5-2 s of CPU per command. Done here once, for every macro of the
+    project, dbt and dbt-duckdb (~1.3 s), they are inherited by every child."""
+    from dbt.contracts.graph.manifest import Manifest
+    from dbt.parser.manifest import extended_mashumaro_encoder, extended_mashumuro_decoder
+    from dbt_common.clients.jinja import template_cache
+
+    manifest = Manifest.from_msgpack(saved_parse.read_bytes(), decoder=extended_mashumuro_decoder)
+    manifest.to_msgpack(extended_mashumaro_encoder)
+    for module, name in VALIDATED:
+        getattr(importlib.import_module(module), name).json_schema()
+    for macro in manifest.macros.values():
+        template_cache.get_node_template(macro)  # a macro that fails compiles again in dbt
+    # the manifest's lock is a multiprocessing semaphore, which started multiprocessing's
+    # resource tracker: released and stopped, so each child starts its own as a dbt process does
+    del manifest
+    gc.collect()
+    resource_tracker._resource_tracker._stop()
+
+
+def serve(saved_parse: Path) -> None:
     # the imports a dbt run needs, made once: dbt, and the project's plugin and Python model
     for module in PRELOADED:
         importlib.import_module(module)
+    warm_up(saved_parse)
+    assert threading.active_count() == 1, "the fork server must start no thread"
 
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
@@ -81,4 +132,4 @@ def serve() -> None:
 
 
 if __name__ == "__main__":
-    serve()
+    serve(Path(sys.argv[1]))
