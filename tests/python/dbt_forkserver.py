@@ -105,8 +105,10 @@ def warm_up(saved_parse: Path) -> None:
     manifest.to_msgpack(extended_mashumaro_encoder)
     for module, name in VALIDATED:
         getattr(importlib.import_module(module), name).json_schema()
+    # the project's own macros, which its parse above already compiled: none can fail here (a
+    # test's changed copy of a macro is a different source text, compiled by its own dbt command)
     for macro in manifest.macros.values():
-        template_cache.get_node_template(macro)  # a macro that fails compiles again in dbt
+        template_cache.get_node_template(macro)
     # the manifest's lock is a multiprocessing semaphore, which started multiprocessing's
     # resource tracker: released and stopped, so each child starts its own as a dbt process does
     del manifest
