@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
 #   make build   venv + pinned deps, demo raw data, dbt build on the embedded DuckDB, summary
-#   make test    the default build with all its data tests, lint, and the pytest suite
+#   make test    the default build with all its data tests, lint, and the pytest suite (with
+#                the Spark target's tests: make spark-deps)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
@@ -155,6 +156,9 @@ bench: $(STAMP)
 bench-tiny: $(STAMP)
 	$(BIN)/python -m segwarehouse.tools.bench --scale tiny --threads 1 --out bench/work/results
 
+# The Spark target (make spark-deps, spark-smoke): spark.mk
+include spark.mk
+
 lint: $(STAMP)
 	$(BIN)/ruff check segwarehouse tests
 	$(BIN)/ruff format --check segwarehouse tests
@@ -169,13 +173,14 @@ pytest: $(STAMP)
 # The tests that build no warehouse (macros, generator, registry, pseudonymization, conventions):
 # under two minutes, for every change; pre-commit runs them.
 test-fast: $(STAMP)
-	SEGWAREHOUSE_TEST_FAST=1 $(BIN)/python -m pytest -m "not build" -q
+	SEGWAREHOUSE_TEST_FAST=1 $(BIN)/python -m pytest -m "not build and not spark" -q
 
 # The build then lint (the sqlfluff dbt templater compiles models, which reads the raw files and
 # the target folder), side by side with bench-tiny (its own data, warehouse and target folder):
 # each keeps about one core busy. Their output is kept apart, each printed when it ends.
 test:
-	$(MAKE) --no-print-directory -j2 --output-sync=target build-then-lint bench-tiny system-deps
+	$(MAKE) --no-print-directory -j2 --output-sync=target build-then-lint bench-tiny system-deps \
+		spark-deps
 	$(MAKE) --no-print-directory pytest
 
 build-then-lint: build

@@ -7,6 +7,10 @@
     {{ business_timestamp() }}
 {%- endmacro %}
 
+{% macro spark__snapshot_get_time() -%}
+    {{ business_timestamp() }}
+{%- endmacro %}
+
 {#- The business date of the run as a timestamp, for snapshots (see duckdb__snapshot_get_time). -#}
 {% macro business_timestamp() -%}
     {%- if segwarehouse._as_of_var() is not none -%}

@@ -7,5 +7,5 @@
       descending: score small values high
 -#}
 {% macro quintile_score(expression, descending=false) -%}
-    least(5, 1 + floor(5 * percent_rank() over (order by {{ expression }}{{ ' desc' if descending }})))::integer
+    cast(least(5, 1 + floor(5 * percent_rank() over (order by {{ expression }}{{ ' desc' if descending }}))) as integer)
 {%- endmacro %}

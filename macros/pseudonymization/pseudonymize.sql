@@ -41,6 +41,45 @@
     end
 {%- endmacro %}
 
+{#- Spark: the key comes from the session's Spark conf spark.segwarehouse.pseudonymization_key_hex
+    (the key's UTF-8 bytes in hex, so no character of the key can end the SQL string; the
+    profile's spark target sets it from PSEUDONYMIZATION_KEY, a cluster from its secret store).
+    Spark substitutes the value into the statement when it parses it, so the key is not in
+    compiled SQL, the manifest or the logs, only in the session. Spark SQL has no HMAC and no
+    XOR of binary values, so the pads are made here as DuckDB's plugin makes them: the key (its
+    SHA-256 if longer than the 64-byte block), zero-padded to 64 bytes, XOR-ed with 0x36 (inner)
+    or 0x5c (outer), 4 bytes at a time. Spark folds these constants once per query. A missing
+    or malformed key fails the query (raise_error) instead of hashing unkeyed. -#}
+{% macro spark__pseudonymize(expression, kind) -%}
+    case
+        when ({{ expression }}) is null then null
+        when unhex('${spark.segwarehouse.pseudonymization_key_hex}') is null
+            or length('${spark.segwarehouse.pseudonymization_key_hex}') = 0
+            then raise_error('pseudonymization key is not set on this Spark session: set the conf spark.segwarehouse.pseudonymization_key_hex (the profile sets it from PSEUDONYMIZATION_KEY)')
+        else sha2(concat(
+            {{ segwarehouse._spark_hmac_pad(1549556828) }},
+            unhex(sha2(concat(
+                {{ segwarehouse._spark_hmac_pad(909522486) }},
+                cast(concat('{{ kind }}:', cast(({{ expression }}) as string)) as binary)
+            ), 256))
+        ), 256)
+    end
+{%- endmacro %}
+
+{#- One HMAC pad on Spark (see spark__pseudonymize): the 64-byte block key XOR-ed with a 4-byte
+    pattern (909522486 = 0x36363636, inner; 1549556828 = 0x5c5c5c5c, outer), as binary. -#}
+{% macro _spark_hmac_pad(pattern) -%}
+    {%- set key_hex = "lower('${spark.segwarehouse.pseudonymization_key_hex}')" -%}
+    {%- set block_hex = "rpad(case when length(" ~ key_hex ~ ") > 128 then sha2(unhex(" ~ key_hex
+        ~ "), 256) else " ~ key_hex ~ " end, 128, '0')" -%}
+    {%- set words = [] -%}
+    {%- for offset in range(1, 129, 8) -%}
+        {%- do words.append("lpad(conv(cast(cast(conv(substr(" ~ block_hex ~ ", " ~ offset
+            ~ ", 8), 16, 10) as bigint) ^ " ~ pattern ~ " as string), 10, 16), 8, '0')") -%}
+    {%- endfor -%}
+    unhex(concat({{ words | join(', ') }}))
+{%- endmacro %}
+
 {% macro default__pseudonymize(expression, kind) -%}
     {{ exceptions.raise_compiler_error(
         "pseudonymize() has no implementation for adapter '" ~ adapter.type() ~ "': add "

@@ -39,3 +39,11 @@
         as double
     ) / 4503599627370496.0)
 {%- endmacro %}
+
+{% macro spark__arm_uniform(customer_key, segment_id, consent_version, salt=none) -%}
+    {%- set salt = salt if salt is not none else var('holdout_salt') -%}
+    (cast(
+        cast(conv(left(sha2(concat_ws('|', '{{ salt }}', {{ customer_key }}, {{ segment_id }}, coalesce({{ consent_version }}, '')), 256), 13), 16, 10) as bigint)
+        as double
+    ) / 4503599627370496.0)
+{%- endmacro %}

@@ -35,10 +35,10 @@
     {%- endif -%}
     {%- if rows | length == 0 %}
     select
-        null::varchar as customer_key,
-        null::date as qualified_date,
-        null::varchar as segment_id,
-        null::integer as segment_version
+        cast(null as varchar) as customer_key,
+        cast(null as date) as qualified_date,
+        cast(null as varchar) as segment_id,
+        cast(null as integer) as segment_version
     from {{ features }}
     where false
     {%- endif -%}

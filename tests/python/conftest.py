@@ -53,6 +53,9 @@ NO_FORK_ENV = "SEGWAREHOUSE_TEST_NO_FORK"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "build: the test builds a warehouse (not in test-fast)")
+    config.addinivalue_line(
+        "markers", "spark: the test starts Spark (make spark-deps; not in test-fast)"
+    )
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
         root = Path(str(config.rootpath))
         log = root / ".pytest-dbt-invocations"

@@ -57,7 +57,7 @@ def test_orders_revenue_and_btyd_match_an_independent_computation(clean_build: B
     as_of = mart["as_of_date"].iloc[0]
     expected = oracle(clean_build.raw_dir, as_of)
     allowed = mart[mart["is_analytics_allowed"]]
-    joined = allowed.join(expected, rsuffix="_oracle", how="inner")
+    joined = allowed.join(expected.add_suffix("_oracle"), how="inner")
     assert len(joined) > 500
     # Every analytics-consented buyer of the oracle has a row.
     buyers = set(expected.index) & set(mart.index)

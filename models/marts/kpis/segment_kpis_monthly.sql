@@ -15,13 +15,13 @@ int_segment_exposures_attributed as (
 monthly as (
     select
         segment_id,
-        date_trunc('month', kpi_date)::date as kpi_month,
+        cast(date_trunc('month', kpi_date) as date) as kpi_month,
         count(*) as days_recorded,
         avg(members) as average_members,
         arg_max(members, kpi_date) as month_end_members,
-        sum(members_entered)::bigint as members_entered,
-        sum(members_exited)::bigint as members_exited,
-        sum(members_opted_out)::bigint as members_opted_out,
+        cast(sum(members_entered) as bigint) as members_entered,
+        cast(sum(members_exited) as bigint) as members_exited,
+        cast(sum(members_opted_out) as bigint) as members_opted_out,
         arg_max(conversion_rate_30d, kpi_date) as month_end_conversion_rate_30d,
         arg_max(average_order_value_30d_usd, kpi_date) as month_end_average_order_value_30d_usd,
         arg_max(churn_rate_30d, kpi_date) as month_end_churn_rate_30d
@@ -32,7 +32,7 @@ monthly as (
 exposures as (
     select
         segment_id,
-        date_trunc('month', exposure_date)::date as kpi_month,
+        cast(date_trunc('month', exposure_date) as date) as kpi_month,
         count(*) filter (
             where compliance_issue is null and experiment_variant = 'treatment'
         ) as treatment_exposed,

@@ -53,11 +53,11 @@ previous as (
 {% else %}
     previous as (
         select
-            null::varchar as customer_key,
-            null::varchar as segment_id,
-            null::date as entered_date,
-            null::date as last_qualified_date,
-            null::integer as retention_days
+            cast(null as varchar) as customer_key,
+            cast(null as varchar) as segment_id,
+            cast(null as date) as entered_date,
+            cast(null as date) as last_qualified_date,
+            cast(null as integer) as retention_days
         where false
     ),
 {% endif %}
