@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import ROOT, Render
 from hypothesis import HealthCheck, given, settings
@@ -192,3 +193,43 @@ def test_the_spark_target_pseudonymizes_with_the_environments_key(
     for path in (p for p in written if p.is_file()):
         content = path.read_bytes()
         assert secret not in content and secret.hex().encode() not in content, path
+
+
+DAY_ROWS = [
+    ("a", "2026-01-31", "2026-03-01", "v2"),
+    ("a", "2026-03-01", "2026-01-31", "v1"),
+    ("a", "2024-02-28", "2024-03-01", "v2"),
+    ("a", None, "2026-01-01", None),
+    ("b", "2026-01-01", None, None),
+]
+DAY_COLUMNS = "grp string, first_day string, second_day string, version string"
+
+
+def _on_duckdb(sql: str) -> list[tuple]:
+    con = duckdb.connect()
+    con.execute("create table days (grp varchar, first_day date, second_day date, version varchar)")
+    con.executemany("insert into days values (?, ?, ?, ?)", DAY_ROWS)
+    return sorted(con.execute(sql).fetchall(), key=str)
+
+
+def _on_spark(spark: object, sql: str) -> list[tuple]:
+    frame = spark.createDataFrame(DAY_ROWS, DAY_COLUMNS)  # type: ignore[attr-defined]
+    frame.selectExpr(
+        "grp", "cast(first_day as date) as first_day", "cast(second_day as date) as second_day",
+        "version",
+    ).createOrReplaceTempView("days")  # fmt: skip
+    return sorted((tuple(row) for row in spark.sql(sql).collect()), key=str)  # type: ignore[attr-defined]
+
+
+def test_spark_days_between_and_sorted_lists_are_duckdbs(spark: object, render: Render) -> None:
+    """days_between and distinct_sorted_list give on Spark what their DuckDB implementations
+    give on DuckDB, for the same rows (nulls, leap days, reversed dates, duplicates)."""
+    days = "select grp, first_day, {{ segwarehouse.ENGINE__days_between('first_day', 'second_day') }} from days"
+    lists = "select grp, {{ segwarehouse.ENGINE__distinct_sorted_list('version', ', ') }} from days group by grp"
+    for sql in (days, lists):
+        on_duckdb = _on_duckdb(render(sql.replace("ENGINE", "duckdb")))
+        assert _on_spark(spark, render(sql.replace("ENGINE", "spark"))) == on_duckdb
+    assert sorted(d for *_, d in _on_duckdb(render(days.replace("ENGINE", "duckdb"))) if d) == [
+        -29, 2, 29,
+    ]  # fmt: skip
+    assert _on_duckdb(render(lists.replace("ENGINE", "duckdb"))) == [("a", "v1, v2"), ("b", None)]

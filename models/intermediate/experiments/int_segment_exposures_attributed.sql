@@ -71,7 +71,13 @@ exposure_events as (
 
 first_exposures as (
     select
-        * exclude (exposure_rank),
+        exposure_id,
+        customer_key,
+        segment_id,
+        campaign_id,
+        experiment_variant,
+        consent_version,
+        exposed_at,
         cast(exposed_at as date) as exposure_date,
         exposed_at + to_days({{ var('attribution_window_days') }}) as window_ends_at
     from exposure_events

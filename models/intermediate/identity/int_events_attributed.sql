@@ -15,7 +15,7 @@ with
 
 -- not materialized: referenced several times, DuckDB would otherwise copy every event
 -- into a temporary result before filtering (the filters are pushed into each scan)
-events as not materialized (
+events as {{ cte_not_materialized() }} (
     select * from {{ ref('stg_tracking__events') }}
 ),
 

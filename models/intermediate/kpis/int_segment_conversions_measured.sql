@@ -23,11 +23,10 @@ orders as (
         order_date,
         net_amount_usd,
         has_return,
-        datediff(
-            'day',
-            lag(order_date) over (partition by customer_key order by ordered_at, order_id),
-            order_date
-        ) as days_since_previous_order
+        {{ days_between(
+            'lag(order_date) over (partition by customer_key order by ordered_at, order_id)',
+            'order_date',
+        ) }} as days_since_previous_order
     from int_orders_valued
     where not is_cancelled
 ),

@@ -72,8 +72,7 @@ daily_changes as (
         count(*) filter (where change_type = 'entered') as customers_entered,
         count(*) filter (where change_type = 'exited') as customers_exited,
         count(*) filter (where change_type = 'changed') as customers_changed,
-        string_agg(distinct consent_version, ', ' order by consent_version)
-            as consent_versions_involved
+        {{ distinct_sorted_list('consent_version', ', ') }} as consent_versions_involved
     from changes
     group by segment_id, change_date
 ),

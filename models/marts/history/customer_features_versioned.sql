@@ -8,7 +8,9 @@ customer_features as (
 ),
 
 final as (
-    select * exclude (as_of_date) from customer_features  -- noqa: AM04
+    select
+        {{ documented_columns('customer_features', excluded=['as_of_date']) }}
+    from customer_features
 )
 
 select * from final  -- noqa: AM04

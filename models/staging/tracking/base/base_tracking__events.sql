@@ -19,7 +19,7 @@
 with
 
 -- not materialized: read twice (the id aggregate and the rows), streamed each time
-source as not materialized (
+source as {{ cte_not_materialized() }} (
     select * from {{ raw_source('tracking', 'events', delivered_since=since) }}
     {%- if is_incremental() %}
     where source_file not in (
@@ -73,7 +73,7 @@ hashed as (
 ),
 
 -- not materialized: the copy ranks read only the rows of repeated ids from it
-checked as not materialized (
+checked as {{ cte_not_materialized() }} (
     select
         *,
         {{ quarantine_reason(staged_checks('tracking', 'events') + [

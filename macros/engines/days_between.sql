@@ -1,0 +1,26 @@
+{#- Whole days from first_date to second_date (second minus first; negative when second is
+    earlier), null when either is null. Dispatched: the engines name and order the arguments
+    differently, and dbt's own datediff fails on null dates on Spark.
+
+    Arguments:
+      first_date: SQL expression of a date
+      second_date: SQL expression of a date
+-#}
+{% macro days_between(first_date, second_date) -%}
+    {{ return(adapter.dispatch('days_between', 'segwarehouse')(first_date, second_date)) }}
+{%- endmacro %}
+
+{% macro default__days_between(first_date, second_date) -%}
+    {{ exceptions.raise_compiler_error(
+        "days_between has no implementation for the " ~ adapter.type() ~ " adapter: add "
+        ~ adapter.type() ~ "__days_between"
+    ) }}
+{%- endmacro %}
+
+{% macro duckdb__days_between(first_date, second_date) -%}
+    datediff('day', {{ first_date }}, {{ second_date }})
+{%- endmacro %}
+
+{% macro spark__days_between(first_date, second_date) -%}
+    datediff({{ second_date }}, {{ first_date }})
+{%- endmacro %}

@@ -1,0 +1,25 @@
+{#- The columns of a model as its YAML documents them (in that order), less some, as a select
+    list: for a model with an enforced contract these are exactly its columns, in its order,
+    known without querying the warehouse. A portable `* exclude (...)`, whose list follows the
+    YAML, so a column added there is selected without another edit.
+
+    Arguments:
+      model_name: the model, by name
+      excluded: column names to leave out (each must be a documented column)
+-#}
+{% macro documented_columns(model_name, excluded=[]) -%}
+    {%- if not execute -%}
+        {{- return('*') -}}  {#- parsing: the graph is not built yet, the SQL is not run -#}
+    {%- endif -%}
+    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ model_name) -%}
+    {%- if node is none -%}
+        {{- exceptions.raise_compiler_error("documented_columns: no model named " ~ model_name) -}}
+    {%- endif -%}
+    {%- set names = node.columns.values() | map(attribute='name') | list -%}
+    {%- for name in excluded if name not in names -%}
+        {{- exceptions.raise_compiler_error(
+            "documented_columns: " ~ name ~ " is not a documented column of " ~ model_name
+        ) -}}
+    {%- endfor -%}
+    {{- names | reject('in', excluded) | join(',\n') -}}
+{%- endmacro %}
