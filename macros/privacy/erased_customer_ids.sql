@@ -13,7 +13,7 @@
     where
         {{ clean_identifier('customer_id') }} is not null
         and {{ parse_timestamp('verified_at') }} <= cast(now() as timestamp)
-            + to_hours({{ var('future_tolerance_hours') | int }})
+            + {{ interval_of(var('future_tolerance_hours') | int, 'hour') }}
 {%- endmacro %}
 
 {#- SQL condition: the raw id column names an erased customer (see erased_customer_ids).

@@ -2,7 +2,7 @@
     '<earlier> after <later>' when both are set and earlier > later + tolerance. -#}
 {% macro check_order(earlier, later, tolerance_hours=0) -%}
     case
-        when {{ earlier }} > {{ later }} + to_hours({{ tolerance_hours }})
+        when {{ earlier }} > {{ later }} + {{ interval_of(tolerance_hours, 'hour') }}
             then '{{ earlier }} after {{ later }}'
     end
 {%- endmacro %}

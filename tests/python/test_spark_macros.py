@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -233,3 +234,34 @@ def test_spark_days_between_and_sorted_lists_are_duckdbs(spark: object, render: 
         -29, 2, 29,
     ]  # fmt: skip
     assert _on_duckdb(render(lists.replace("ENGINE", "duckdb"))) == [("a", "v1, v2"), ("b", None)]
+
+
+def test_spark_intervals_are_duckdbs(spark: object, render: Render) -> None:
+    """interval_of on both engines: days and hours from a literal, months from a column (with
+    month ends clamped and a null amount), added to and subtracted from timestamps."""
+    rows = [
+        ("2026-01-31 10:30:00", 1),
+        ("2024-02-29 23:59:59", 12),
+        ("2026-03-29 00:00:00", None),
+    ]
+    sql = (
+        "select stamped_at, stamped_at + {{ segwarehouse.ENGINE__interval_of(3, 'day') }} as plus_days, "
+        "stamped_at - {{ segwarehouse.ENGINE__interval_of(30, 'day') }} as minus_days, "
+        "stamped_at + {{ segwarehouse.ENGINE__interval_of(24, 'hour') }} as plus_hours, "
+        "stamped_at + {{ segwarehouse.ENGINE__interval_of('months', 'month') }} as plus_months "
+        "from stamps"
+    )
+    con = duckdb.connect()
+    con.execute("create table stamps (stamped_at timestamp, months integer)")
+    con.executemany("insert into stamps values (?, ?)", rows)
+    on_duckdb = sorted(con.execute(render(sql.replace("ENGINE", "duckdb"))).fetchall())
+    frame = spark.createDataFrame(rows, "stamped_at string, months int")  # type: ignore[attr-defined]
+    frame.selectExpr(
+        "cast(stamped_at as timestamp) as stamped_at", "months"
+    ).createOrReplaceTempView("stamps")
+    on_spark = sorted(tuple(r) for r in spark.sql(render(sql.replace("ENGINE", "spark"))).collect())  # type: ignore[attr-defined]
+    assert on_spark == on_duckdb
+    first = on_duckdb[1]  # 2026-01-31 10:30
+    assert (first[3], first[4]) == (
+        datetime(2026, 2, 1, 10, 30), datetime(2026, 2, 28, 10, 30)
+    )  # fmt: skip

@@ -48,7 +48,7 @@ final as (
             as long_feature_window_start_date,
         cast(as_of_date + interval 1 day as timestamp) as as_of_end_at,
         cast(as_of_date + interval 1 day as timestamp)
-        - to_days({{ var('attribution_window_days') | int }}) as attribution_complete_before_at
+        - {{ interval_of(var('attribution_window_days') | int, 'day') }} as attribution_complete_before_at
     from business_dates
 )
 

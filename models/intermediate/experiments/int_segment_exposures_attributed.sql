@@ -79,7 +79,7 @@ first_exposures as (
         consent_version,
         exposed_at,
         cast(exposed_at as date) as exposure_date,
-        exposed_at + to_days({{ var('attribution_window_days') }}) as window_ends_at
+        exposed_at + {{ interval_of(var('attribution_window_days'), 'day') }} as window_ends_at
     from exposure_events
     where exposure_rank = 1
 ),

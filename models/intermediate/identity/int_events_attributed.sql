@@ -44,7 +44,7 @@ logins as (
         and customer_key is not null
         and received_at < {{ as_of_end_timestamp() }}
         and received_at >= {{ incremental_window_start('received_date') }}
-        - to_days({{ var('event_lookback_days', 3) }})
+        - {{ interval_of(var('event_lookback_days', 3), 'day') }}
 ),
 
 session_logins as (
@@ -59,7 +59,7 @@ session_logins as (
         on
             window_events.session_key = logins.session_key
             and logins.login_received_at
-            <= window_events.received_at + to_days({{ var('event_lookback_days', 3) }})
+            <= window_events.received_at + {{ interval_of(var('event_lookback_days', 3), 'day') }}
     where window_events.customer_key is null
 ),
 

@@ -68,7 +68,8 @@ choices as (
         case
             when consent_events.consent_status = 'granted'
                 -- staging keeps only grants under a declared notice; null validity: no expiry
-                then consent_events.recorded_at + to_months(consent_versions.grant_validity_months)
+                then consent_events.recorded_at
+                    + {{ interval_of('consent_versions.grant_validity_months', 'month') }}
         end as expires_at
     from consent_events
     left join consent_versions
