@@ -42,16 +42,16 @@
     ),
 
     audit_days as (
-        select cast(range as date) as audit_date
-        from range(date '{{ from_date }}', date '{{ to_date }}' + 1, interval 1 day)
+        select calendar_date as audit_date
+        from {{ days_through("date '" ~ from_date ~ "'", "date '" ~ to_date ~ "'") }} as days
     ),
 
     qualification_days as (
-        select cast(range as date) as qualification_date
-        from range(date '{{ from_date }}' - 730, date '{{ to_date }}' + 1, interval 1 day)
+        select calendar_date as qualification_date
+        from {{ days_through("date '" ~ from_date ~ "' - 730", "date '" ~ to_date ~ "'") }} as days
         where
-            range >= (select first_day from history_start)
-            and range > date '{{ from_date }}' - (select max(retention_days) from reproduced_versions)
+            calendar_date >= (select first_day from history_start)
+            and calendar_date > date '{{ from_date }}' - (select max(retention_days) from reproduced_versions)
     ),
 
     feature_days as (
@@ -146,7 +146,7 @@
 {% macro recorded_segment_members(from_date, to_date=none, segment_id=none) -%}
     {%- set to_date = to_date or from_date -%}
     select
-        cast(days.range as date) as audit_date,
+        days.calendar_date as audit_date,
         history.customer_key,
         history.segment_id,
         history.segment_version,
@@ -154,10 +154,10 @@
         history.consent_version,
         history.experiment_arm
     from {{ ref('segment_history') }} as history
-    inner join range(date '{{ from_date }}', date '{{ to_date }}' + 1, interval 1 day) as days
+    inner join {{ days_through("date '" ~ from_date ~ "'", "date '" ~ to_date ~ "'") }} as days
         on
-            history.dbt_valid_from <= days.range
-            and (history.dbt_valid_to is null or days.range < history.dbt_valid_to)
+            history.dbt_valid_from <= days.calendar_date
+            and (history.dbt_valid_to is null or days.calendar_date < history.dbt_valid_to)
     {%- if segment_id is not none %}
     where history.segment_id = '{{ segment_id }}'
     {%- endif %}

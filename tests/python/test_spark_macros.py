@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -265,3 +265,22 @@ def test_spark_intervals_are_duckdbs(spark: object, render: Render) -> None:
     assert (first[3], first[4]) == (
         datetime(2026, 2, 1, 10, 30), datetime(2026, 2, 28, 10, 30)
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [("2024-02-27", "2024-03-02"), ("2026-09-30", "2026-09-30"), ("2026-10-01", "2026-09-30")],
+)
+def test_spark_day_series_are_duckdbs(spark: object, render: Render, first: str, last: str) -> None:
+    """days_through: every day from first to last, both included (across a leap day), one day,
+    and none when first is after last, on both engines."""
+    sql = (
+        "select calendar_date from {{ segwarehouse.ENGINE__days_through("
+        f"\"date '{first}'\", \"date '{last}'\") }}}} as days"
+    )
+    on_duckdb = sorted(duckdb.connect().execute(render(sql.replace("ENGINE", "duckdb"))).fetchall())
+    on_spark = sorted(tuple(r) for r in spark.sql(render(sql.replace("ENGINE", "spark"))).collect())  # type: ignore[attr-defined]
+    assert on_spark == on_duckdb
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    expected = [(start + timedelta(days=n),) for n in range((end - start).days + 1)]
+    assert on_duckdb == expected

@@ -25,8 +25,8 @@ first_day as (
 ),
 
 kpi_days as (
-    select cast(range as date) as kpi_date
-    from range((select first_day.kpi_date from first_day), {{ as_of_date() }} + 1, interval 1 day)
+    select calendar_date as kpi_date
+    from {{ days_through('(select first_day.kpi_date from first_day)', as_of_date()) }} as days
 ),
 
 final as (

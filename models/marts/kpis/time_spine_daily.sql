@@ -6,8 +6,8 @@
 with
 
 days as (
-    select cast(range as date) as date_day
-    from range(date '2000-01-01', date '2100-01-01', interval 1 day)
+    select calendar_date as date_day
+    from {{ days_through("date '2000-01-01'", "date '2099-12-31'") }} as calendar_days
 ),
 
 final as (
