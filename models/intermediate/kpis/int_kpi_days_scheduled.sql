@@ -26,7 +26,7 @@ first_day as (
 
 kpi_days as (
     select calendar_date as kpi_date
-    from {{ days_through('(select first_day.kpi_date from first_day)', as_of_date()) }} as days
+    from {{ days_through('(select first_day.kpi_date from first_day)', as_of_date()) }} as calendar
 ),
 
 final as (
