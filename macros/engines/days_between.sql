@@ -11,10 +11,7 @@
 {%- endmacro %}
 
 {% macro default__days_between(first_date, second_date) -%}
-    {{ exceptions.raise_compiler_error(
-        "days_between has no implementation for the " ~ adapter.type() ~ " adapter: add "
-        ~ adapter.type() ~ "__days_between"
-    ) }}
+    {{ segwarehouse._no_engine_implementation('days_between') }}
 {%- endmacro %}
 
 {% macro duckdb__days_between(first_date, second_date) -%}

@@ -12,10 +12,7 @@
 {%- endmacro %}
 
 {% macro default__days_through(first_date, last_date) -%}
-    {{ exceptions.raise_compiler_error(
-        "days_through has no implementation for the " ~ adapter.type() ~ " adapter: add "
-        ~ adapter.type() ~ "__days_through"
-    ) }}
+    {{ segwarehouse._no_engine_implementation('days_through') }}
 {%- endmacro %}
 
 {% macro duckdb__days_through(first_date, last_date) -%}

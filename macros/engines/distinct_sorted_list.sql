@@ -11,10 +11,7 @@
 {%- endmacro %}
 
 {% macro default__distinct_sorted_list(expression, separator) -%}
-    {{ exceptions.raise_compiler_error(
-        "distinct_sorted_list has no implementation for the " ~ adapter.type() ~ " adapter: add "
-        ~ adapter.type() ~ "__distinct_sorted_list"
-    ) }}
+    {{ segwarehouse._no_engine_implementation('distinct_sorted_list') }}
 {%- endmacro %}
 
 {% macro duckdb__distinct_sorted_list(expression, separator) -%}

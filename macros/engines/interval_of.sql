@@ -16,10 +16,7 @@
 {%- endmacro %}
 
 {% macro default__interval_of(amount, unit) -%}
-    {{ exceptions.raise_compiler_error(
-        "interval_of has no implementation for the " ~ adapter.type() ~ " adapter: add "
-        ~ adapter.type() ~ "__interval_of"
-    ) }}
+    {{ segwarehouse._no_engine_implementation('interval_of') }}
 {%- endmacro %}
 
 {% macro duckdb__interval_of(amount, unit) -%}

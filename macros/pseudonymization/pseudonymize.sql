@@ -81,8 +81,5 @@
 {%- endmacro %}
 
 {% macro default__pseudonymize(expression, kind) -%}
-    {{ exceptions.raise_compiler_error(
-        "pseudonymize() has no implementation for adapter '" ~ adapter.type() ~ "': add "
-        ~ adapter.type() ~ "__pseudonymize computing HMAC-SHA256 with the key kept out of SQL"
-    ) }}
+    {{ segwarehouse._no_engine_implementation('pseudonymize', 'HMAC-SHA256 with the key kept out of SQL') }}
 {%- endmacro %}

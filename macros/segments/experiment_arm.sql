@@ -26,10 +26,7 @@
 
 {#- No portable SQL hash exists: each engine adds <adapter>__arm_uniform with the same recipe. -#}
 {% macro default__arm_uniform(customer_key, segment_id, consent_version, salt=none) -%}
-    {{ exceptions.raise_compiler_error(
-        "arm_uniform has no implementation for the " ~ adapter.type() ~ " adapter: add "
-        ~ adapter.type() ~ "__arm_uniform (first 52 bits of SHA-256 of the salted key, over 2^52)"
-    ) }}
+    {{ segwarehouse._no_engine_implementation('arm_uniform', 'first 52 bits of SHA-256 of the salted key, over 2^52') }}
 {%- endmacro %}
 
 {% macro duckdb__arm_uniform(customer_key, segment_id, consent_version, salt=none) -%}

@@ -465,3 +465,27 @@ def test_safe_divide_matches_python(safe_divide_sql: str, n: int | None, d: int 
     ((_, _, quotient),) = run(safe_divide_sql, _pairs([(n, d)], "bigint"))
     expected = python_safe_divide(n, d)
     assert quotient == (None if expected is None else pytest.approx(expected, rel=1e-15))
+
+
+# ---------------------------------------------------------------- engine dispatch
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            "segwarehouse.default__days_between('a', 'b')",
+            "days_between has no implementation for the duckdb adapter: add duckdb__days_between",
+        ),
+        (
+            "segwarehouse.default__pseudonymize('x', 'customer_id')",
+            "add duckdb__pseudonymize (HMAC-SHA256 with the key kept out of SQL)",
+        ),
+        ("interval_of('1', 'week')", "interval_of: unit must be 'day', 'hour' or 'month'"),
+    ],
+)
+def test_an_engine_without_an_implementation_fails_naming_the_macro(
+    render: Render, call: str, message: str
+) -> None:
+    with pytest.raises(AssertionError, match=re.escape(message)):
+        render("select {{ " + call + " }}")
