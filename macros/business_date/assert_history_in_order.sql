@@ -13,8 +13,8 @@
         {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) -%}
         {%- if existing is not none -%}
             select error(
-                '{{ this }} already holds history up to ' || cast(max_recorded as varchar)
-                || ', after the business date ' || cast(business_day as varchar)
+                '{{ this }} already holds history up to ' || cast(max_recorded as string)
+                || ', after the business date ' || cast(business_day as string)
                 || ': history is written in date order. To rebuild from an earlier day, roll it '
                 || 'back first, keeping the days before it: make history-rollback TO=YYYY-MM-DD '
                 || '(python -m segwarehouse.tools.history rollback --to YYYY-MM-DD)'

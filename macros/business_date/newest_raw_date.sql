@@ -52,13 +52,13 @@
             {%- for table in scanned %}
             select
                 '{{ table.name }}' as raw_table,
-                cast(greatest(
+                cast({{ 'greatest(' if table.columns | length > 1 }}
                     {%- for column in table.columns %}
                     max({{ segwarehouse.parse_timestamp(column) }})
                         filter (where {{ segwarehouse.parse_timestamp(column) }} <= {{ limit }})
                     {%- if not loop.last %},{% endif -%}
                     {%- endfor %}
-                ) as date) as newest_date
+                {{ ')' if table.columns | length > 1 }} as date) as newest_date
             from {{ table.relation }} as raw
             {%- if not loop.last %}
             union all

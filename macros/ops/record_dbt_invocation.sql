@@ -18,35 +18,57 @@
                 {%- do selection.update({flag: invocation_args_dict[flag]}) -%}
             {%- endif -%}
         {%- endfor -%}
-        create schema if not exists ops;
-        create table if not exists {{ table }} (
-            invocation_id varchar primary key,
-            command varchar not null,
-            node_selection varchar,
+        {%- set statements = [
+            "create schema if not exists ops",
+            "create table if not exists " ~ table ~ " (
+            invocation_id string" ~ segwarehouse._primary_key_clause() ~ ",
+            command string not null,
+            node_selection string,
             result_count integer,
             failed_count integer,
             is_success boolean,
             started_at timestamp not null,
             finished_at timestamp
-        );
-        insert into {{ table }} (invocation_id, command, node_selection, started_at)
+        )",
+            "insert into " ~ table ~ " (invocation_id, command, node_selection, result_count,
+            failed_count, is_success, started_at, finished_at)
         values (
-            '{{ invocation_id }}',
-            '{{ flags.WHICH }}',
-            {{ "'" ~ (tojson(selection) | replace("'", "''")) ~ "'" if selection else 'null' }},
-            timestamp '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'
-        )
+            '" ~ invocation_id ~ "',
+            '" ~ flags.WHICH ~ "',
+            " ~ ("'" ~ (tojson(selection) | replace("'", "''")) ~ "'" if selection else 'null') ~ ",
+            null,
+            null,
+            null,
+            timestamp '" ~ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") ~ "',
+            null
+        )",
+        ] -%}
     {%- elif phase == 'end' -%}
         {%- set ok_statuses = ['success', 'pass', 'warn', 'no-op'] -%}
         {%- set failed = (results or []) | rejectattr('status', 'in', ok_statuses) | list -%}
-        update {{ table }}
+        {%- set statements = ["update " ~ table ~ "
         set
-            result_count = {{ (results or []) | length }},
-            failed_count = {{ failed | length }},
-            is_success = {{ 'true' if failed | length == 0 else 'false' }},
-            finished_at = cast(current_timestamp at time zone 'UTC' as timestamp)
-        where invocation_id = '{{ invocation_id }}'
+            result_count = " ~ (results or []) | length ~ ",
+            failed_count = " ~ failed | length ~ ",
+            is_success = " ~ ('true' if failed | length == 0 else 'false') ~ ",
+            finished_at = " ~ segwarehouse.utc_now() ~ "
+        where invocation_id = '" ~ invocation_id ~ "'"] -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error("record_dbt_invocation: phase must be 'start' or 'end', got " ~ phase) }}
     {%- endif -%}
+    {{ segwarehouse.hook_statements(statements) }}
+{%- endmacro %}
+
+{#- The primary-key clause of the invocation id (DuckDB; Spark tables have no key constraint:
+    the invocation id is dbt's uuid, unique by construction). -#}
+{% macro _primary_key_clause() -%}
+    {{ return(adapter.dispatch('_primary_key_clause', 'segwarehouse')()) }}
+{%- endmacro %}
+
+{% macro default___primary_key_clause() -%}
+    {{ return(' primary key') }}
+{%- endmacro %}
+
+{% macro spark___primary_key_clause() -%}
+    {{ return('') }}
 {%- endmacro %}

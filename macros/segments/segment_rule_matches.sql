@@ -35,9 +35,9 @@
     {%- endif -%}
     {%- if rows | length == 0 %}
     select
-        cast(null as varchar) as customer_key,
+        cast(null as string) as customer_key,
         cast(null as date) as qualified_date,
-        cast(null as varchar) as segment_id,
+        cast(null as string) as segment_id,
         cast(null as integer) as segment_version
     from {{ features }}
     where false

@@ -22,7 +22,7 @@
     {%- elif kind == 'timestamp' -%}
         {{- return(check_timestamp(column.name, required=required)) -}}
     {%- elif column.format == 'json' -%}
-        {{- return("case when not json_valid(" ~ column.name ~ ") then 'unparseable " ~ column.name ~ "' end") -}}
+        {{- return("case when not " ~ segwarehouse.json_is_object(column.name) ~ " then 'unparseable " ~ column.name ~ "' end") -}}
     {%- endif -%}
     {{- return(none) -}}
 {%- endmacro %}

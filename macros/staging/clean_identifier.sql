@@ -7,9 +7,9 @@
         'undefined', '0', '-1', '#n/a', '(null)'
     ]) -%}
     case
-        when lower(trim(cast({{ column }} as varchar))) in (
+        when lower(trim(cast({{ column }} as string))) in (
             {%- for value in junk %}'{{ value }}'{{ ", " if not loop.last }}{% endfor -%}
         ) then null
-        else trim(cast({{ column }} as varchar))
+        else trim(cast({{ column }} as string))
     end
 {%- endmacro %}

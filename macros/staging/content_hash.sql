@@ -11,7 +11,7 @@
 {% macro content_hash(columns) -%}
     md5(concat(
         {%- for column in columns %}
-        coalesce(length(cast({{ column }} as varchar)) || ':' || cast({{ column }} as varchar), '-')
+        coalesce(length(cast({{ column }} as string)) || ':' || cast({{ column }} as string), '-')
         {{- "," if not loop.last }}
         {%- endfor %}
     ))

@@ -29,21 +29,21 @@
 
     {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
     {%- set raw_dir = env_var('RAW_DATA_DIR', 'data/raw').rstrip('/') -%}
-    {%- set candidates = [
-        {'format': 'parquet', 'path': raw_dir ~ '/' ~ table_name ~ '.parquet'},
-        {'format': 'parquet', 'path': raw_dir ~ '/' ~ table_name ~ '/*.parquet'},
-        {'format': 'deliveries', 'path': raw_dir ~ '/' ~ table_name ~ '/delivered_date=*/*.parquet'},
-        {'format': 'csv', 'path': raw_dir ~ '/' ~ table_name ~ '.csv'},
-    ] -%}
+    {%- set candidates = segwarehouse._raw_candidates(raw_dir, table_name) -%}
+    {%- set all_patterns = [] -%}
+    {%- for other in graph.sources.values() | sort(attribute='unique_id')
+        if other.package_name == project_name -%}
+        {%- for candidate in segwarehouse._raw_candidates(raw_dir, other.name) -%}
+            {%- do all_patterns.append(candidate.path) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set matches = segwarehouse.raw_files_matching(
+        raw_dir, candidates | map(attribute='path') | list, all_patterns
+    ) -%}
     {%- set found = namespace(candidate=none) -%}
     {%- for candidate in candidates -%}
-        {%- if found.candidate is none -%}
-            {%- set matches = run_query(
-                "select count(*) from glob('" ~ candidate.path ~ "')"
-            ).columns[0].values()[0] -%}
-            {%- if matches > 0 -%}
-                {%- set found.candidate = candidate -%}
-            {%- endif -%}
+        {%- if found.candidate is none and matches[loop.index0] > 0 -%}
+            {%- set found.candidate = candidate -%}
         {%- endif -%}
     {%- endfor -%}
 
@@ -53,10 +53,11 @@
                 ~ raw_dir ~ ": treated as empty.", info=false) -}}
             {%- set empty_columns = [] -%}
             {%- for column in node.columns.values() -%}
-                {%- do empty_columns.append("cast(null as " ~ column.data_type ~ ") as " ~ column.name) -%}
+                {%- do empty_columns.append("cast(null as " ~ segwarehouse.engine_type(column.data_type) ~ ") as " ~ column.name) -%}
             {%- endfor -%}
             {{- return("(select " ~ empty_columns | join(", ")
-                ~ ", cast(null as varchar) as source_file, cast(null as bigint) as source_row_number"
+                ~ ", cast(null as " ~ 'string' ~ ") as source_file"
+                ~ ", cast(null as bigint) as source_row_number"
                 ~ ", cast(null as date) as delivered_date where false)") -}}
         {%- endif -%}
         {{- exceptions.raise_compiler_error(
@@ -67,38 +68,15 @@
     {%- endif -%}
 
     {%- set path = found.candidate.path -%}
-    {%- set delivered_sql = "cast(null as date)" -%}
+    {%- set reader = segwarehouse.raw_reader(found.candidate.format, path) -%}
     {%- set where_sql = "" -%}
-    {%- if found.candidate.format == 'parquet' -%}
-        {%- set reader = "read_parquet('" ~ path ~ "', filename = true, file_row_number = true, union_by_name = true)" -%}
-        {%- set row_number_sql = "file_row_number" -%}
-    {%- elif found.candidate.format == 'deliveries' -%}
-        {%- set reader = "read_parquet('" ~ path ~ "', filename = true, file_row_number = true, union_by_name = true, hive_partitioning = true, hive_types = {'delivered_date': date})" -%}
-        {%- set row_number_sql = "file_row_number" -%}
-        {%- set delivered_sql = "delivered_date" -%}
-        {%- if delivered_since is not none -%}
-            {%- set where_sql = "where delivered_date >= " ~ delivered_since -%}
-        {%- endif -%}
-    {%- else -%}
-        {%- set reader = "read_csv('" ~ path ~ "', header = true, all_varchar = true, filename = true)" -%}
-        {%- set row_number_sql = "row_number() over () - 1" -%}
+    {%- if found.candidate.format == 'deliveries' and delivered_since is not none -%}
+        {%- set where_sql = "where " ~ reader.delivered_date ~ " >= " ~ delivered_since -%}
     {%- endif -%}
+    {%- set raw = segwarehouse.raw_columns(found.candidate.format, path, reader.reader) -%}
 
-    {#- the names as written in the file: DuckDB renames a second column that differs only in
-        case (COUNTRY_CODE becomes COUNTRY_CODE_1), so a contract column would silently bind
-        the first one -#}
-    {%- if found.candidate.format == 'csv' -%}
-        {%- set header = run_query(
-            "select * from read_csv('" ~ path ~ "', header = false, all_varchar = true) limit 1"
-        ) -%}
-        {%- set written = header.rows[0] | list if header.rows | length > 0 else [] -%}
-    {%- else -%}
-        {%- set written = run_query(
-            "select distinct name from parquet_schema('" ~ path ~ "') where num_children is null"
-        ).columns[0].values() | list -%}
-    {%- endif -%}
     {%- set spelled = {} -%}
-    {%- for name in written if name is not none -%}
+    {%- for name in raw.spellings if name is not none -%}
         {%- set lowered = name | lower -%}
         {%- if lowered in spelled and spelled[lowered] != name
             and lowered in node.columns.keys() | map('lower') | list -%}
@@ -111,11 +89,10 @@
         {%- do spelled.update({lowered: name}) -%}
     {%- endfor -%}
 
-    {%- set described = run_query("describe select * from " ~ reader) -%}
     {%- set present = {} -%}
-    {%- for row in described.rows -%}
-        {%- if row[0] | lower != 'delivered_date' -%}
-            {%- do present.update({row[0] | lower: row[1]}) -%}
+    {%- for name, type in raw.types -%}
+        {%- if name | lower != 'delivered_date' -%}
+            {%- do present.update({name | lower: type}) -%}
         {%- endif -%}
     {%- endfor -%}
 
@@ -138,7 +115,7 @@
                 ~ present.keys() | list | sort | join(', ') ~ " (see docs/raw-data-contract.md)."
             ) -}}
         {%- else -%}
-            {%- do select_list.append("cast(null as " ~ column.data_type ~ ") as " ~ name) -%}
+            {%- do select_list.append("cast(null as " ~ segwarehouse.engine_type(column.data_type) ~ ") as " ~ name) -%}
         {%- endif -%}
     {%- endfor -%}
     (
@@ -146,10 +123,20 @@
         {%- for item in select_list %}
             {{ item }},
         {%- endfor %}
-            filename as source_file,
-            {{ row_number_sql }} as source_row_number,
-            {{ delivered_sql }} as delivered_date
-        from {{ reader }}
+            {{ reader.file }} as source_file,
+            {{ reader.row_number }} as source_row_number,
+            {{ reader.delivered_date }} as delivered_date
+        from {{ reader.reader }}
         {{ where_sql }}
     )
+{%- endmacro %}
+
+{#- The files raw_source looks for, in this order: a list of {format, path}. -#}
+{% macro _raw_candidates(raw_dir, table_name) -%}
+    {{ return([
+        {'format': 'parquet', 'path': raw_dir ~ '/' ~ table_name ~ '.parquet'},
+        {'format': 'parquet', 'path': raw_dir ~ '/' ~ table_name ~ '/*.parquet'},
+        {'format': 'deliveries', 'path': raw_dir ~ '/' ~ table_name ~ '/delivered_date=*/*.parquet'},
+        {'format': 'csv', 'path': raw_dir ~ '/' ~ table_name ~ '.csv'},
+    ]) }}
 {%- endmacro %}

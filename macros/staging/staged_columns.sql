@@ -36,7 +36,7 @@
         {%- endif -%}
         {%- do items.append(expression ~ " as " ~ column.name) -%}
         {%- if column.parse in ['amount', 'integer', 'boolean', 'timestamp'] -%}
-            {%- do raw_copies.append("cast(" ~ raw ~ " as varchar) as " ~ column.name ~ "__raw") -%}
+            {%- do raw_copies.append("cast(" ~ raw ~ " as string) as " ~ column.name ~ "__raw") -%}
         {%- endif -%}
     {%- endfor -%}
     {{- (items + raw_copies) | join(",\n        ") -}}

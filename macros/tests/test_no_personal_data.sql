@@ -18,7 +18,7 @@
 {%- endif %}
 
 {%- if columns | length == 0 %}
-select cast(null as varchar) as column_name, 0 as offending_values
+select cast(null as string) as column_name, 0 as offending_values
 where false
 {%- else -%}
 {%- for column in columns %}

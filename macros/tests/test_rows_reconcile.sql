@@ -131,7 +131,7 @@ failures as (
     union all
     select
         'Abnormal reject share in raw table {{ label }}: '
-        || cast(round(100 * reject_share, 1) as varchar) || '% of ' || raw_count
+        || cast(round(100 * reject_share, 1) as string) || '% of ' || raw_count
         || ' rows quarantined or conflicting (limit {{ (limit * 100) | round(1) }}% for '
         || '{{ "a required" if is_required else "any" }} table). Top reasons: ' || top_reasons
         || '. Fix the extract, or the contract bounds (docs/raw-data-contract.md); '

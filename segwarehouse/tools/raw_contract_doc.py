@@ -215,7 +215,7 @@ def _check(column: Column) -> str:
     elif kind == "timestamp":
         parts.append("a plausible time")
     elif column.meta.get("format") == "json":
-        parts.append("a JSON document")
+        parts.append("a JSON object")
     not_before = column.meta.get("not_before")
     if not_before:
         tolerance = column.meta.get("tolerance_hours", 0)

@@ -565,8 +565,8 @@ class Project:
         self.manifest: dict = json.loads((work / "r0" / "target" / "manifest.json").read_text())
 
     @staticmethod
-    def _key(build: Build | Simulation | None) -> tuple[str, ...]:
-        return ("test",) if build is None else (str(build.raw_dir), str(build.warehouse))
+    def _key(build: Build | Simulation | None, target: str) -> tuple[str, ...]:
+        return (target,) if build is None else (str(build.raw_dir), str(build.warehouse))
 
     @staticmethod
     @contextlib.contextmanager
@@ -592,14 +592,16 @@ class Project:
                 else:
                     os.environ[name] = value
 
-    def _runner(self, build: Build | Simulation | None) -> tuple[object, list[str]]:
-        key = self._key(build)
+    def _runner(
+        self, build: Build | Simulation | None, target: str = "test"
+    ) -> tuple[object, list[str]]:
+        key = self._key(build, target)
         if key not in self._runners:
             from dbt.cli.main import dbtRunner
 
             work = self.work / f"r{len(self._runners)}"
             common = [
-                "--project-dir", str(ROOT), "--target", "test" if build is None else "dev",
+                "--project-dir", str(ROOT), "--target", target if build is None else "dev",
                 "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
                 "--log-level", "none",
             ]  # fmt: skip
@@ -610,10 +612,20 @@ class Project:
             self._runners[key] = (dbtRunner(manifest=parsed.result), common)
         return self._runners[key]
 
-    def render(self, sql: str, build: Build | Simulation | None = None, **variables: object) -> str:
-        """SQL of an inline query with project macros, as dbt compiles it."""
-        runner, common = self._runner(build)
+    def render(
+        self,
+        sql: str,
+        build: Build | Simulation | None = None,
+        target: str = "test",
+        **variables: object,
+    ) -> str:
+        """SQL of an inline query with project macros, as dbt compiles it: on the in-memory
+        DuckDB target `test`, or as the `spark` target compiles it (no connection: dbt-spark
+        is loaded beside dbt-duckdb in this process, no Spark starts)."""
+        runner, common = self._runner(build, target)
         args = ["compile", "--inline", sql, *common]
+        if target == "spark":
+            args.append("--no-populate-cache")
         if variables:
             args += ["--vars", json.dumps(variables)]
         count_dbt_invocations("in-process")

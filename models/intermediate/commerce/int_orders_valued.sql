@@ -44,7 +44,7 @@ fx_rates as (
     ),
 {% else %}
     stored_orders as (
-        select cast(null as varchar) as order_id
+        select cast(null as string) as order_id
         where false
     ),
 {% endif %}

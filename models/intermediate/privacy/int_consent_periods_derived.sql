@@ -90,9 +90,9 @@ default_periods as (
         customer_regimes.customer_key,
         purposes.consent_purpose,
         'no_choice' as period_status,
-        cast(null as varchar) as consent_version,
-        cast(null as varchar) as consent_source,
-        cast(null as varchar) as consent_event_id,
+        cast(null as string) as consent_version,
+        cast(null as string) as consent_source,
+        cast(null as string) as consent_event_id,
         cast(null as timestamp) as valid_from,
         first_choices.first_recorded_at as valid_to
     from customer_regimes
@@ -169,9 +169,9 @@ deleted_periods as (
         deletions.customer_key,
         purposes.consent_purpose,
         'deleted' as period_status,
-        cast(null as varchar) as consent_version,
+        cast(null as string) as consent_version,
         'deletion_request' as consent_source,
-        cast(null as varchar) as consent_event_id,
+        cast(null as string) as consent_event_id,
         deletions.deleted_at as valid_from,
         cast(null as timestamp) as valid_to
     from deletions

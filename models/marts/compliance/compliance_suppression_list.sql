@@ -53,8 +53,8 @@ suppressions as (
         purposes.consent_purpose as suppressed_purpose,
         'deleted' as suppression_reason,
         'deletion_request' as consent_source,
-        cast(null as varchar) as consent_version,
-        cast(null as varchar) as privacy_region,
+        cast(null as string) as consent_version,
+        cast(null as string) as privacy_region,
         erased_customers.deleted_at as suppressed_since
     from erased_customers
     cross join purposes

@@ -53,8 +53,8 @@ previous as (
 {% else %}
     previous as (
         select
-            cast(null as varchar) as customer_key,
-            cast(null as varchar) as segment_id,
+            cast(null as string) as customer_key,
+            cast(null as string) as segment_id,
             cast(null as date) as entered_date,
             cast(null as date) as last_qualified_date,
             cast(null as integer) as retention_days

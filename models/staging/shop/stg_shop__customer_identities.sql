@@ -3,8 +3,12 @@
 -- (tests/python checks the built warehouse and the manifest). It lives in its own database
 -- file, the identity file attached by the profile as catalog `restricted` (owner-only, see
 -- profiles.yml), so the warehouse file holds no e-mail or name at all: set here because it is
--- the one exception to the staging folder's database and schema.
-{{ config(database='restricted', schema='main', meta={'contains_personal_data': true}) }}
+-- the one exception to the staging folder's database and schema (macro identity_location: on
+-- Spark, schema `restricted` of the catalog, to be granted to the identity desk only).
+{%- set identity = identity_location() %}
+{{ config(
+    database=identity.database, schema=identity.schema, meta={'contains_personal_data': true}
+) }}
 
 with
 

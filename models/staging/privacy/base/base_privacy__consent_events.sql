@@ -162,23 +162,33 @@ conflicts_flagged as (
 -- only grants are dropped as conflicts
 final as (
     select
-        * exclude (is_protective_conflict) replace (
-            case
-                when is_protective_conflict
-                    then consent_event_id || '-conflict-' || content_hash
-                else consent_event_id
-            end as consent_event_id,
-            case
-                when is_protective_conflict
-                    then concat_ws(
-                            '; ',
-                            value_issues,
-                            'consent_event_id shared with other content: staged under a derived id'
-                        )
-                else value_issues
-            end as value_issues,
-            case when is_protective_conflict then 'staged' else disposition end as disposition
-        )
+        source_file,
+        source_row_number,
+        case
+            when is_protective_conflict
+                then consent_event_id || '-conflict-' || content_hash
+            else consent_event_id
+        end as consent_event_id,
+        customer_id,
+        consent_purpose,
+        consent_status,
+        consent_version,
+        consent_source,
+        jurisdiction,
+        recorded_at,
+        quarantine_reason,
+        case
+            when is_protective_conflict
+                then concat_ws(
+                        '; ',
+                        value_issues,
+                        'consent_event_id shared with other content: staged under a derived id'
+                    )
+            else value_issues
+        end as value_issues,
+        content_hash,
+        is_erased,
+        case when is_protective_conflict then 'staged' else disposition end as disposition
     from conflicts_flagged
 )
 

@@ -45,7 +45,7 @@ parsed as (
 erasures_checked as (
     select
         *,
-        coalesce(json_valid(properties), true) as has_valid_properties,
+        coalesce({{ json_is_object('properties') }}, true) as has_valid_properties,
         {{ is_erased_customer('customer_id') }} as is_erased
     from parsed
 ),
@@ -120,8 +120,8 @@ earlier_staged as (
         where loaded.disposition = 'staged'
     {% else %}
         select
-            cast(null as varchar) as event_id,
-            cast(null as varchar) as content_hash
+            cast(null as string) as event_id,
+            cast(null as string) as content_hash
         where false
     {% endif %}
 ),
@@ -151,19 +151,19 @@ final as (
         customer_key,
         session_key,
         product_id,
-        case when has_valid_properties then json_extract_string(properties, '$.order_id') end
+        case when has_valid_properties then {{ json_text('properties', 'order_id') }} end
             as order_id,
-        case when has_valid_properties then json_extract_string(properties, '$.segment_id') end
+        case when has_valid_properties then {{ json_text('properties', 'segment_id') }} end
             as segment_id,
-        case when has_valid_properties then json_extract_string(properties, '$.campaign_id') end
+        case when has_valid_properties then {{ json_text('properties', 'campaign_id') }} end
             as campaign_id,
         case
             when has_valid_properties
-                then lower(json_extract_string(properties, '$.variant'))
+                then lower({{ json_text('properties', 'variant') }})
         end as experiment_variant,
         case
             when has_valid_properties
-                then lower(json_extract_string(properties, '$.consent_version'))
+                then lower({{ json_text('properties', 'consent_version') }})
         end as consent_version,
         event_type,
         platform,
