@@ -6,10 +6,12 @@
     Arguments:
       model_name: the model, by name
       excluded: column names to leave out (each must be a documented column)
+      relation_alias: optional alias the columns are qualified with (alias.column)
 -#}
-{% macro documented_columns(model_name, excluded=[]) -%}
+{% macro documented_columns(model_name, excluded=[], relation_alias=none) -%}
     {%- if not execute -%}
-        {{- return('*') -}}  {#- parsing: the graph is not built yet, the SQL is not run -#}
+        {#- parsing: the graph is not built yet, the SQL is not run -#}
+        {{- return((relation_alias ~ '.' if relation_alias else '') ~ '*') -}}
     {%- endif -%}
     {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ model_name) -%}
     {%- if node is none -%}
@@ -21,5 +23,10 @@
             "documented_columns: " ~ name ~ " is not a documented column of " ~ model_name
         ) -}}
     {%- endfor -%}
-    {{- names | reject('in', excluded) | join(',\n') -}}
+    {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
+    {%- set selected = [] -%}
+    {%- for name in names if name not in excluded -%}
+        {%- do selected.append(prefix ~ name) -%}
+    {%- endfor -%}
+    {{- selected | join(',\n') -}}
 {%- endmacro %}

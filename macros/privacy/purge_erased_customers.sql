@@ -27,6 +27,10 @@
       key_columns: the key columns to clear
 -#}
 {% macro erase_staged_rows(key_columns=['customer_key', 'anonymous_key', 'session_key']) -%}
+    {{ return(adapter.dispatch('erase_staged_rows', 'segwarehouse')(key_columns)) }}
+{%- endmacro %}
+
+{% macro default__erase_staged_rows(key_columns) -%}
     update {{ this }}
     set
         disposition = 'deleted_customer',
@@ -38,4 +42,27 @@
         select {{ pseudonymize('erased.customer_id', 'customer_id') }}
         from ({{ erased_customer_ids() }}) as erased
     )
+{%- endmacro %}
+
+
+{#- Spark refuses an update or merge whose condition depends on a non-deterministic expression,
+    and a pseudonym reads its key when the query runs (see spark__pseudonymize): the erased keys
+    are written to a scratch table first, dropped with its files (purge) right after; a crash in
+    between leaves it to the next run, which drops it first. -#}
+{% macro spark__erase_staged_rows(key_columns) -%}
+    {%- set scratch = this.schema ~ '.' ~ this.identifier ~ '__erased_keys' -%}
+    {%- set assignments = ["disposition = 'deleted_customer'", "content_hash = null"] -%}
+    {%- for column in key_columns -%}
+        {%- do assignments.append(column ~ " = null") -%}
+    {%- endfor -%}
+    {{ segwarehouse.hook_statements([
+        "drop table if exists " ~ scratch ~ " purge",
+        "create table " ~ scratch ~ " as select distinct "
+            ~ pseudonymize('erased.customer_id', 'customer_id') ~ " as customer_key from ("
+            ~ erased_customer_ids() ~ ") as erased",
+        "merge into " ~ this ~ " as persisted using " ~ scratch ~ " as erased_keys"
+            ~ " on persisted.customer_key = erased_keys.customer_key"
+            ~ " when matched then update set " ~ assignments | join(", "),
+        "drop table if exists " ~ scratch ~ " purge",
+    ]) }}
 {%- endmacro %}

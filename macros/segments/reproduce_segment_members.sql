@@ -56,7 +56,8 @@
 
     feature_days as (
         select
-            features.* exclude (dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to),
+            {#- the snapshot's columns less dbt's: those of customer_features_versioned -#}
+            {{ documented_columns('customer_features', excluded=['as_of_date'], relation_alias='features') | indent(12) }},
             qualification_days.qualification_date as as_of_date
         from {{ features_history }} as features
         inner join qualification_days
@@ -78,7 +79,7 @@
             rule_matches.customer_key,
             rule_matches.segment_id,
             max(rule_matches.qualified_date) as last_qualified_date,
-            arg_max(rule_matches.segment_version, rule_matches.qualified_date) as segment_version
+            {{ value_at_max('rule_matches.segment_version', ['rule_matches.qualified_date']) }} as segment_version
         from audit_days
         inner join rule_matches
             on rule_matches.qualified_date <= audit_days.audit_date

@@ -26,7 +26,7 @@
     {%- if execute and versions is not none -%}
         {%- set query -%}
             select segment_id, segment_version, rule_sql, required_purpose,
-                strftime(valid_from, '%Y-%m-%d'), strftime(valid_to, '%Y-%m-%d'), lawful_basis
+                cast(valid_from as string), cast(valid_to as string), lawful_basis
             from {{ versions }} as versions
             {%- if segment_id is not none %} where segment_id = '{{ segment_id }}'{% endif %}
             order by segment_id, segment_version

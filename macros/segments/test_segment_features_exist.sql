@@ -22,7 +22,7 @@ declared_columns as (
     select
         segment_id,
         segment_version,
-        unnest(feature_columns) as feature_column
+        {{ list_rows('feature_columns') }} as feature_column
     from {{ model }}
 ),
 
@@ -34,14 +34,15 @@ unknown_columns as (
         'segment ''' || segment_id || ''' v' || segment_version || ': unknown column '''
         || feature_column || ''' in feature_columns' as problem
     from declared_columns
-    where not list_contains({{ sql_string_list(known) }}::varchar [], feature_column)
+    where not {{ list_has(sql_string_list(known), 'feature_column') }}
 ),
 
 summary as (
     select
         count(*) as problem_count,
-        string_agg(problem, chr(10) || '  - ' order by segment_id, segment_version, feature_column)
-            as problems
+        {{ ordered_string_agg(
+            'problem', ['segment_id', 'segment_version', 'feature_column'], '\n  - '
+        ) }} as problems
     from unknown_columns
 ),
 

@@ -27,10 +27,11 @@ select
     count(*) as offending_values
 from {{ model }}
 where
-    regexp_matches("{{ column }}", '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}')
-    or regexp_matches("{{ column }}", '\+?[0-9][0-9 ().-]{8,}[0-9]')
-        and length(regexp_replace("{{ column }}", '[^0-9]', '', 'g')) between 9 and 15
-        and not regexp_matches("{{ column }}", '^[0-9a-f]{16,}$')
+    {%- set quoted = adapter.quote(column) %}
+    {{ contains_pattern(quoted, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}') }}
+    or {{ contains_pattern(quoted, '\+?[0-9][0-9 ().-]{8,}[0-9]') }}
+        and length({{ replace_pattern(quoted, '[^0-9]', '') }}) between 9 and 15
+        and not {{ contains_pattern(quoted, '^[0-9a-f]{16,}$') }}
 having count(*) > 0
 {%- if not loop.last %}
 union all

@@ -54,7 +54,7 @@ reason_counts as (
         reason_part,
         count(*) as rows_with_reason
     from (
-        select unnest(string_split(reason, '; ')) as reason_part
+        select {{ split_rows('reason', '; ') }} as reason_part
         from log_rows
         where disposition in ('quarantined', 'conflict')
     ) as parts
@@ -63,8 +63,11 @@ reason_counts as (
 
 top_reasons as (
     select coalesce(
-        string_agg(reason_part || ' (' || rows_with_reason || ')', ', '
-            order by rows_with_reason desc, reason_part),
+        {{ ordered_string_agg(
+            "reason_part || ' (' || rows_with_reason || ')'",
+            ['-rows_with_reason', 'reason_part'],
+            ', ',
+        ) }},
         'none'
     ) as top_reasons
     from (
@@ -90,8 +93,10 @@ counts as (
                 raw_files.source_file is null
                 or log_rows.source_row_number not between 0 and raw_files.file_rows - 1
         ) as dangling_count,
-        (
-            select count(*) - count(distinct (source_file, source_row_number)) from log_rows
+        (select count(*) from log_rows) - (
+            select count(*) from (
+                select distinct source_file, source_row_number from log_rows
+            ) as logged_rows
         ) as repeated_count,
         (select top_reasons from top_reasons) as top_reasons
 ),

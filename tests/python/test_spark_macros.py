@@ -423,3 +423,32 @@ def test_event_properties_json_is_read_as_on_duckdb(spark: object, render: Rende
         '{"order_id":"O,}"}',
     }  # fmt: skip
     assert on_duckdb['{"order_id":1.50}'][1] == "1.5" and on_duckdb['{"order_id":"a","order_id":"b"}'][1] == "a"
+
+
+def test_split_rows_and_ordered_string_agg_are_duckdbs(spark: object, render: Render) -> None:
+    """split_rows and ordered_string_agg (the reject reasons of rows_reconcile) on both engines:
+    parts of '; '-joined texts, counted, then the counts joined most frequent first, ties by
+    text, nulls skipped."""
+    reasons = [
+        ("missing order_id; unexpected channel",), ("unexpected channel",), (None,),
+        ("b reason; a reason",), ("missing order_id; unexpected channel; a reason",),
+    ]  # fmt: skip
+    sql = (
+        "select {{ ordered_string_agg(\"part || ' (' || n || ')'\", ['-n', 'part'], ', ') }} "
+        "as joined, sum(n) as total from (select part, count(*) as n from "
+        "(select {{ split_rows('reason', '; ') }} as part from reasons) as parts group by part) "
+        "as counted"
+    )
+    con = duckdb.connect()
+    con.execute("create table reasons (reason varchar)")
+    con.executemany("insert into reasons values (?)", reasons)
+    on_duckdb = con.execute(render(sql)).fetchall()
+    spark.createDataFrame(reasons, "reason string").createOrReplaceTempView("reasons")  # type: ignore[attr-defined]
+    on_spark = [tuple(r) for r in spark.sql(render(sql, target="spark")).collect()]  # type: ignore[attr-defined]
+    assert on_spark == on_duckdb
+    assert on_duckdb == [(
+        "unexpected channel (3), a reason (2), missing order_id (2), b reason (1)", 8,
+    )]  # fmt: skip
+    empty = sql.replace("from reasons", "from reasons where false")
+    assert con.execute(render(empty)).fetchall() == [(None, None)]
+    assert [tuple(r) for r in spark.sql(render(empty, target="spark")).collect()] == [(None, None)]  # type: ignore[attr-defined]

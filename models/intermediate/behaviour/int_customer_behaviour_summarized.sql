@@ -113,9 +113,9 @@ browsing_intent as (
     select
         viewed_categories.customer_key,
         bool_or(viewed_categories.is_bridal) as has_bridal_browsing_intent,
-        list_sort(list_distinct(list(viewed_categories.category) filter (
-            where bought_categories.category is null
-        ))) as viewed_never_bought_categories
+        {{ sorted_distinct_list(
+            'viewed_categories.category', 'bought_categories.category is null'
+        ) }} as viewed_never_bought_categories
     from viewed_categories
     left join bought_categories
         on

@@ -15,11 +15,11 @@ known_responses as (
 final as (
     select
         customer_key,
-        arg_max(purchase_occasion, (responded_at, response_id))
+        {{ value_at_max('purchase_occasion', ['responded_at', 'response_id']) }}
         filter (where purchase_occasion is not null) as stated_purchase_occasion,
-        arg_max(style_preference, (responded_at, response_id))
+        {{ value_at_max('style_preference', ['responded_at', 'response_id']) }}
         filter (where style_preference is not null) as stated_style_preference,
-        arg_max(value_priority, (responded_at, response_id))
+        {{ value_at_max('value_priority', ['responded_at', 'response_id']) }}
         filter (where value_priority is not null) as stated_value_priority,
         max(responded_at) as last_responded_at
     from known_responses

@@ -30,7 +30,7 @@ consent_versions as (
 ),
 
 purposes as (
-    select unnest({{ sql_string_list(consent_purposes()) }}) as consent_purpose
+    select {{ list_rows(sql_string_list(consent_purposes())) }} as consent_purpose
 ),
 
 customer_regimes as (

@@ -35,7 +35,7 @@ current_periods as (
 latest_versions as (
     select
         customer_key,
-        arg_max(consent_version, (recorded_at, consent_event_id)) as consent_version
+        {{ value_at_max('consent_version', ['recorded_at', 'consent_event_id']) }} as consent_version
     from consent_events
     group by customer_key
 ),

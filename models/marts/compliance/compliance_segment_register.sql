@@ -23,7 +23,7 @@ sizes as (
 uses as (
     select
         segments.*,
-        unnest(segments.downstream_uses) as downstream_use
+        {{ list_rows('segments.downstream_uses') }} as downstream_use
     from segments
 ),
 

@@ -31,7 +31,7 @@ erased_customers as (
 ),
 
 purposes as (
-    select unnest({{ sql_string_list(consent_purposes()) }}) as consent_purpose
+    select {{ list_rows(sql_string_list(consent_purposes())) }} as consent_purpose
 ),
 
 suppressions as (

@@ -18,13 +18,13 @@ monthly as (
         cast(date_trunc('month', kpi_date) as date) as kpi_month,
         count(*) as days_recorded,
         avg(members) as average_members,
-        arg_max(members, kpi_date) as month_end_members,
+        {{ value_at_max('members', ['kpi_date']) }} as month_end_members,
         cast(sum(members_entered) as bigint) as members_entered,
         cast(sum(members_exited) as bigint) as members_exited,
         cast(sum(members_opted_out) as bigint) as members_opted_out,
-        arg_max(conversion_rate_30d, kpi_date) as month_end_conversion_rate_30d,
-        arg_max(average_order_value_30d_usd, kpi_date) as month_end_average_order_value_30d_usd,
-        arg_max(churn_rate_30d, kpi_date) as month_end_churn_rate_30d
+        {{ value_at_max('conversion_rate_30d', ['kpi_date']) }} as month_end_conversion_rate_30d,
+        {{ value_at_max('average_order_value_30d_usd', ['kpi_date']) }} as month_end_average_order_value_30d_usd,
+        {{ value_at_max('churn_rate_30d', ['kpi_date']) }} as month_end_churn_rate_30d
     from segment_kpis_daily
     group by all
 ),

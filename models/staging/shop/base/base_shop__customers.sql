@@ -53,7 +53,7 @@ checked as (
             when iso_country_code <> country_code then 'country_code read as ' || iso_country_code
         end as country_code_issue,
         coalesce(
-            {{ matches_pattern('email', '[^@ \t\n\r]+@[^@ \t\n\r]+[.][^@ \t\n\r.]+') }}, false
+            {{ matches_pattern('email', '[^@\\s]+@[^@\\s]+\\.[^@\\s.]+') }}, false
         ) as has_valid_email,
         {{ staged_value_issues('shop', 'customers') }},
         {{ quarantine_reason(staged_checks('shop', 'customers')) }} as quarantine_reason,

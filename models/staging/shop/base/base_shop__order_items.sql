@@ -22,9 +22,12 @@ checked as (
         ]) }} as quarantine_reason,
         {{ content_hash(staged_content('shop', 'order_items')) }} as content_hash,
         -- lines of an erased customer's order go with it
+        -- (the id renamed in a derived table: see check_known)
         coalesce(order_id in (
-            select erased_orders.order_id from {{ ref('base_shop__orders') }} as erased_orders
-            where erased_orders.disposition = 'deleted_customer'
+            select erased_orders.erased_order_id from (
+                select order_id as erased_order_id from {{ ref('base_shop__orders') }}
+                where disposition = 'deleted_customer'
+            ) as erased_orders
         ), false) as is_erased
     from parsed
 ),

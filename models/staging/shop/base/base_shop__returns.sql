@@ -34,15 +34,18 @@ checked as (
         *,
         {{ quarantine_reason(staged_checks('shop', 'returns') + [
             check_known('order_id', 'base_shop__orders', 'order_id'),
-            "case when returned_at < (select order_placements.ordered_at from order_placements"
+            "case when returned_at < (select max(order_placements.ordered_at) from order_placements"
                 ~ " where order_placements.order_id = parsed.order_id)"
                 ~ " then 'returned_at before the order''s ordered_at' end",
         ]) }} as quarantine_reason,
         {{ content_hash(staged_content('shop', 'returns')) }} as content_hash,
         -- returns of an erased customer's order go with it
+        -- (the id renamed in a derived table: see check_known)
         coalesce(order_id in (
-            select erased_orders.order_id from base_shop__orders as erased_orders
-            where erased_orders.disposition = 'deleted_customer'
+            select erased_orders.erased_order_id from (
+                select order_id as erased_order_id from base_shop__orders
+                where disposition = 'deleted_customer'
+            ) as erased_orders
         ), false) as is_erased
     from parsed
 ),
