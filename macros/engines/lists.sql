@@ -151,3 +151,26 @@
             then array_sort(collect_set(case when {{ condition }} then {{ expression }} end))
     end
 {%- endmacro %}
+
+{#- list_to_text(expression, separator): the elements of a list joined into one text (nulls
+    skipped), null for a null list.
+
+    Arguments:
+      expression: SQL expression of a list
+      separator: the separator, a Python string (quoted here)
+-#}
+{% macro list_to_text(expression, separator) -%}
+    {{ return(adapter.dispatch('list_to_text', 'segwarehouse')(expression, separator)) }}
+{%- endmacro %}
+
+{% macro default__list_to_text(expression, separator) -%}
+    {{ segwarehouse._no_engine_implementation('list_to_text', 'a list joined into a text') }}
+{%- endmacro %}
+
+{% macro duckdb__list_to_text(expression, separator) -%}
+    array_to_string({{ expression }}, '{{ separator }}')
+{%- endmacro %}
+
+{% macro spark__list_to_text(expression, separator) -%}
+    array_join({{ expression }}, '{{ separator }}')
+{%- endmacro %}

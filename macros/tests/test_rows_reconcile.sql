@@ -158,18 +158,20 @@ failures as (
 
 {{ failures_sql }},
 
+-- the error is raised in the filter, not the projection: dbt counts the rows, and the engines
+-- prune an unused column, so an error there would never run (Spark returned the row silently)
 final as (
-    select
+    select failure
+    from failures
+    where
         {%- if severity == 'warn' %}
         case
-            when failure not like 'Abnormal reject share%'
-                then {{ raise_sql_error('failure') }}
-            else failure
-        end as failure
+            when failure like 'Abnormal reject share%' then true
+            else {{ raise_sql_error('failure') }} is null
+        end
         {%- else %}
-        {{ raise_sql_error('failure') }} as failure
+        {{ raise_sql_error('failure') }} is null
         {%- endif %}
-    from failures
 )
 
 select * from final

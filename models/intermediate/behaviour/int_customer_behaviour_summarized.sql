@@ -127,7 +127,7 @@ browsing_intent as (
 final as (
     select
         last_seen.customer_key,
-        array_to_string(browsing_intent.viewed_never_bought_categories, ',') as viewed_never_bought_categories,
+        {{ list_to_text('browsing_intent.viewed_never_bought_categories', ',') }} as viewed_never_bought_categories,
         coalesce(browsing_30d.session_count_30d, 0) as session_count_30d,
         coalesce(event_counts.product_view_count_30d, 0) as product_view_count_30d,
         coalesce(event_counts.add_to_cart_count_30d, 0) as add_to_cart_count_30d,

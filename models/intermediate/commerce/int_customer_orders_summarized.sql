@@ -33,7 +33,7 @@ purchase_days as (
 gaps as (
     select
         customer_key,
-        avg(order_date - previous_order_date) as avg_days_between_orders
+        avg({{ days_between('previous_order_date', 'order_date') }}) as avg_days_between_orders
     from purchase_days
     where previous_order_date is not null
     group by customer_key
@@ -54,8 +54,8 @@ btyd as (
     select
         customer_key,
         count(*) - 1 as btyd_frequency,
-        max(order_date) - min(order_date) as btyd_recency,
-        {{ as_of_date() }} - min(order_date) as btyd_t,
+        {{ days_between('min(order_date)', 'max(order_date)') }} as btyd_recency,
+        {{ days_between('min(order_date)', as_of_date()) }} as btyd_t,
         coalesce(
             {{ safe_divide('sum(day_spend_usd) filter (where day_number > 1)', 'count(*) - 1') }},
             0
@@ -120,7 +120,7 @@ final as (
         order_totals.discount_share,
         order_totals.gift_share,
         gaps.avg_days_between_orders,
-        {{ as_of_date() }} - order_totals.last_purchase_date as recency_days,
+        {{ days_between('order_totals.last_purchase_date', as_of_date()) }} as recency_days,
         btyd.btyd_frequency,
         btyd.btyd_recency,
         btyd.btyd_t,
