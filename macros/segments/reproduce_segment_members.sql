@@ -56,7 +56,7 @@
 
     feature_days as (
         select
-            {#- the snapshot's columns less dbt's: those of customer_features_versioned -#}
+            -- the snapshot's columns less dbt's: those of customer_features_versioned
             {{ documented_columns('customer_features', excluded=['as_of_date'], relation_alias='features') | indent(12) }},
             qualification_days.qualification_date as as_of_date
         from {{ features_history }} as features
