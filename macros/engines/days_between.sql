@@ -18,6 +18,7 @@
     datediff('day', {{ first_date }}, {{ second_date }})
 {%- endmacro %}
 
+{#- Spark's datediff is an int; DuckDB's a bigint, which the contracts declare -#}
 {% macro spark__days_between(first_date, second_date) -%}
-    datediff({{ second_date }}, {{ first_date }})
+    cast(datediff({{ second_date }}, {{ first_date }}) as bigint)
 {%- endmacro %}

@@ -94,9 +94,9 @@ order_totals as (
         cast(sum(net_amount_usd) filter (where order_date >= {{ feature_window_start('long') }}) as decimal(18, 2))
             as net_revenue_365d_usd,
         cast(avg(net_amount_usd) filter (where not is_cancelled) as double) as average_order_value_usd,
-        avg(case when has_return then 1.0 else 0.0 end) filter (where not is_cancelled) as return_rate,
-        avg(case when is_discounted then 1.0 else 0.0 end) filter (where not is_cancelled) as discount_share,
-        avg(case when is_gift then 1.0 else 0.0 end) filter (where not is_cancelled) as gift_share,
+        avg(case when has_return then 1e0 else 0e0 end) filter (where not is_cancelled) as return_rate,
+        avg(case when is_discounted then 1e0 else 0e0 end) filter (where not is_cancelled) as discount_share,
+        avg(case when is_gift then 1e0 else 0e0 end) filter (where not is_cancelled) as gift_share,
         min(ordered_at) as first_order_at,
         max(ordered_at) as last_order_at,
         max(order_date) filter (where not is_cancelled) as last_purchase_date
