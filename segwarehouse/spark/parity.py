@@ -82,10 +82,13 @@ def build(engine: str, raw: Path, work: Path, as_of: str | None, select: list[st
     Without as_of each engine finds the business date in the data itself."""
     env = _environment(engine, raw, work)
     variables = ["--vars", json.dumps({"as_of": as_of})] if as_of else []
-    seconds, result = _dbt(["build", "--select", *select, *variables], env)
+    # cautious: a test also reading a relation outside the selection is left out
+    selection = ["--select", *select, "--indirect-selection", "cautious"]
+    seconds, result = _dbt(["build", *selection, *variables], env)
     if result.returncode != 0:
         raise RuntimeError(f"{engine} build failed:\n{(result.stdout + result.stderr)[-6000:]}")
     export = work / engine / "export"
+    export.mkdir(parents=True, exist_ok=True)
     _, exported = _dbt(
         ["run-operation", "export_relations", "--args", json.dumps({"out_dir": str(export)})], env
     )

@@ -22,11 +22,11 @@ business_dates as (
         {%- else %}
             case
                 when latest_order_date is null
-                    then cast(error(
-                        'Cannot default the business date: dbt var as_of is not given and '
-                        || '{{ ref("stg_shop__orders") }} has no valid orders. '
-                        || 'Pass --vars ''{as_of: YYYY-MM-DD}''.'
-                    ) as date)
+                    then cast({{ raise_sql_error(
+                        "'Cannot default the business date: dbt var as_of is not given and '
+                        || '" ~ ref('stg_shop__orders') ~ " has no valid orders. '
+                        || 'Pass --vars \"{as_of: YYYY-MM-DD}\".'"
+                    ) }} as date)
                 else latest_order_date
             end as as_of_date
         {%- endif %}
