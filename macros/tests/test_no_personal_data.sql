@@ -28,8 +28,8 @@ select
 from {{ model }}
 where
     {%- set quoted = adapter.quote(column) %}
-    {{ contains_pattern(quoted, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}') }}
-    or {{ contains_pattern(quoted, '\+?[0-9][0-9 ().-]{8,}[0-9]') }}
+    {{ contains_pattern(quoted, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}') }}
+    or {{ contains_pattern(quoted, '[+]?[0-9][0-9 ().-]{8,}[0-9]') }}
         and length({{ replace_pattern(quoted, '[^0-9]', '') }}) between 9 and 15
         and not {{ contains_pattern(quoted, '^[0-9a-f]{16,}$') }}
 having count(*) > 0
