@@ -6,18 +6,25 @@
 
     Arguments:
       out_dir: absolute folder to write into (one sub-folder per relation)
+      nodes: optional list of node unique ids to export (e.g. what a build built, from its
+        run_results.json), exported without looking them up (dbt-spark does not list Iceberg
+        views); default every relation found
 -#}
-{% macro export_relations(out_dir) -%}
+{% macro export_relations(out_dir, nodes=none) -%}
     {%- if "'" in out_dir -%}
         {{- exceptions.raise_compiler_error("export_relations: out_dir must hold no quote") -}}
     {%- endif -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id')
         if node.package_name == project_name
         and node.resource_type in ('model', 'seed', 'snapshot')
-        and node.config.materialized != 'ephemeral' -%}
-        {%- set relation = load_relation(api.Relation.create(
+        and node.config.materialized != 'ephemeral'
+        and (nodes is none or node.unique_id in nodes) -%}
+        {%- set relation = api.Relation.create(
             database=node.database, schema=node.schema, identifier=node.alias
-        )) -%}
+        ) -%}
+        {%- if nodes is none -%}
+            {%- set relation = load_relation(relation) -%}
+        {%- endif -%}
         {%- if relation is not none -%}
             {%- set path = out_dir.rstrip('/') ~ '/' ~ node.resource_type ~ '.' ~ node.name -%}
             {%- do run_query(segwarehouse._export_statement(relation, path)) -%}

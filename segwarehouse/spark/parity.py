@@ -89,9 +89,15 @@ def build(engine: str, raw: Path, work: Path, as_of: str | None, select: list[st
         raise RuntimeError(f"{engine} build failed:\n{(result.stdout + result.stderr)[-6000:]}")
     export = work / engine / "export"
     export.mkdir(parents=True, exist_ok=True)
-    _, exported = _dbt(
-        ["run-operation", "export_relations", "--args", json.dumps({"out_dir": str(export)})], env
-    )
+    results = json.loads((work / engine / "target" / "run_results.json").read_text())["results"]
+    built = [
+        r["unique_id"]
+        for r in results
+        if r["unique_id"].split(".")[0] in ("model", "seed", "snapshot")
+        and r["status"] == "success"
+    ]
+    arguments = json.dumps({"out_dir": str(export), "nodes": built})
+    _, exported = _dbt(["run-operation", "export_relations", "--args", arguments], env)
     if exported.returncode != 0:
         raise RuntimeError(
             f"{engine} export failed:\n{(exported.stdout + exported.stderr)[-6000:]}"
@@ -182,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{item.relation}: {item.rows['duckdb']} / {item.rows['spark']} rows, {verdict}")
     different = [c.relation for c in comparisons if not c.equal]
     print(f"{len(comparisons) - len(different)} of {len(comparisons)} relations equal")
-    sys.exit(1 if different else 0)
+    sys.exit(1 if different or not comparisons else 0)
 
 
 if __name__ == "__main__":
