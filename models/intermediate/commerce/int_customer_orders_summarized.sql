@@ -93,7 +93,11 @@ order_totals as (
             as net_revenue_90d_usd,
         cast(sum(net_amount_usd) filter (where order_date >= {{ feature_window_start('long') }}) as decimal(18, 2))
             as net_revenue_365d_usd,
-        cast(avg(net_amount_usd) filter (where not is_cancelled) as double) as average_order_value_usd,
+        -- the exact decimal sum divided as doubles: avg() of a decimal rounds to 6 places on Spark
+        {{ safe_divide(
+            'sum(net_amount_usd) filter (where not is_cancelled)',
+            'count(net_amount_usd) filter (where not is_cancelled)',
+        ) }} as average_order_value_usd,
         avg(case when has_return then 1e0 else 0e0 end) filter (where not is_cancelled) as return_rate,
         avg(case when is_discounted then 1e0 else 0e0 end) filter (where not is_cancelled) as discount_share,
         avg(case when is_gift then 1e0 else 0e0 end) filter (where not is_cancelled) as gift_share,
