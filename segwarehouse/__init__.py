@@ -1,7 +1,7 @@
 """Python side of the consent-aware customer segmentation warehouse, by role.
 
 - what the build needs: ``dbt_plugin`` (the DuckDB plugin of the profile: pseudonymization key,
-  identity file) and ``registry`` (loads and validates segments/registry.yml for the dbt model);
+  identity file);
 - ``generate``: the demo-data generator (``python -m segwarehouse.generate``);
 - ``tools``: commands around the build (simulate, history, publish, summary, bench, cli_vars).
 """

@@ -430,7 +430,8 @@ def clean_build(tmp_path_factory: pytest.TempPathFactory, clean_raw: Path) -> Bu
 # ------------------------------------------------------------ SIM_DAYS simulated business days
 
 # 12 days: the first (START, 2026-09-19) is the day before segment vip_high_value's version 2
-# comes into force (segments/registry.yml), so the history holds a version change
+# comes into force (the registry, config.meta.segment_registry of int_segment_versions_validated),
+# so the history holds a version change
 SIM_DAYS = 12
 END = date(2026, 9, 30)  # the generator's last day
 START = END - timedelta(days=SIM_DAYS - 1)
@@ -622,22 +623,37 @@ class Project:
         """SQL of an inline query with project macros, as dbt compiles it: on the in-memory
         DuckDB target `test`, or as the `spark` target compiles it (no connection: dbt-spark
         is loaded beside dbt-duckdb in this process, no Spark starts)."""
+        result = self._compile(sql, build, target, variables)
+        # an error in the inline query is the context of dbt's "Error parsing inline query"
+        assert result.success, f"{result.exception} {getattr(result.exception, '__context__', '')}"
+        return result.result.results[0].node.compiled_code
+
+    def compile_error(self, sql: str, target: str = "test", **variables: object) -> str:
+        """The error dbt gives compiling an inline query that must fail (fails if it compiles)."""
+        result = self._compile(sql, None, target, variables)
+        assert not result.success, "the query compiled"
+        return f"{result.exception} {getattr(result.exception, '__context__', '')}"
+
+    def _compile(
+        self,
+        sql: str,
+        build: Build | Simulation | None,
+        target: str,
+        variables: dict[str, object],
+    ) -> object:
         runner, common = self._runner(build, target)
         args = ["compile", "--inline", sql, *common]
         if target == "spark":
             args.append("--no-populate-cache")
         if variables:
-            args += ["--vars", json.dumps(variables)]
+            args += ["--vars", json.dumps(variables, default=str)]
         count_dbt_invocations("in-process")
         try:
             with self._environment(build):
-                result = runner.invoke(args)  # type: ignore[attr-defined]
+                return runner.invoke(args)  # type: ignore[attr-defined]
         finally:
             if build is not None:
                 release_warehouse()  # else the test cannot open the file read-only
-        # an error in the inline query is the context of dbt's "Error parsing inline query"
-        assert result.success, f"{result.exception} {getattr(result.exception, '__context__', '')}"
-        return result.result.results[0].node.compiled_code
 
 
 @pytest.fixture(scope="session")

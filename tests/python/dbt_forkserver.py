@@ -41,7 +41,6 @@ PRELOADED = (
     "pyarrow",
     "sqlparse",
     "segwarehouse.dbt_plugin",
-    "segwarehouse.registry",
 )
 
 

@@ -3,11 +3,11 @@ tell the layer, staging that reads only raw data, and nothing that reads the ide
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import ROOT, Project
 
 from segwarehouse.dbt_plugin import IDENTITY_CATALOG
@@ -173,13 +173,15 @@ def test_every_incremental_model_is_proven_equal_to_a_full_rebuild(manifest: dic
     assert not incremental - HISTORY_MODELS - proven, incremental - HISTORY_MODELS - proven
 
 
-def test_the_recorded_segment_registry_hash_is_the_files(manifest: dict) -> None:
-    # the registry is read by a Python model: dbt sees its changes through this config only
+def test_the_segment_registry_is_the_yaml_of_its_model(manifest: dict) -> None:
+    # a registry change is a change of this node's config: state:modified and the docs see it
     node = manifest["nodes"]["model.segwarehouse.int_segment_versions_validated"]
-    registry_file = ROOT / "segments" / "registry.yml"
-    assert (
-        node["config"]["registry_sha256"] == hashlib.sha256(registry_file.read_bytes()).hexdigest()
-    )
+    entries = node["config"]["meta"]["segment_registry"]
+    assert len({entry["segment_id"] for entry in entries}) >= 12
+    assert node["language"] == "sql"
+    # the var that replaces it (tests, what-if runs) is unset in the project
+    project = yaml.safe_load((ROOT / "dbt_project.yml").read_text())
+    assert project["vars"]["segment_registry"] is None
 
 
 def test_the_segment_registry_model_reads_no_model(manifest: dict) -> None:

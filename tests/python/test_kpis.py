@@ -305,10 +305,9 @@ def test_a_failed_build_publishes_nothing(clean_build: Build, tmp_path: Path) ->
     serving = tmp_path / "serving"
     assert _publish(build, serving).returncode == 0
     before = (serving / "published.duckdb").read_bytes()
-    broken = tmp_path / "registry.yml"
-    broken.write_text("segments:\n  - segment_id: broken\n    version: 1\n")
+    broken = "{segment_registry: [{segment_id: broken, version: 1}]}"
     result = dbt(
-        ["build", *NO_TESTS, "--vars", f"{{segment_registry_path: '{broken}'}}"],
+        ["build", *NO_TESTS, "--vars", broken],
         build.raw_dir, build.warehouse, build.work, artifacts=True,
     )  # fmt: skip
     assert result.returncode != 0
