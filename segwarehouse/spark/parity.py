@@ -1,22 +1,30 @@
-"""Parity of the two engines: the project built on the same raw files and business date with
-DuckDB (target dev) and with Spark + Iceberg (target spark), every relation compared row by row.
+"""Parity of the two engines: the project built on the same raw files, over the same business
+days, with DuckDB (target dev) and with Spark + Iceberg (target spark), every relation compared
+row by row.
 
-    python -m segwarehouse.spark.parity --raw DIR [--as-of YYYY-MM-DD] [--work DIR] [--select ...]
+    python -m segwarehouse.spark.parity --raw DIR [--days N] [--end YYYY-MM-DD] [--work DIR]
+                                        [--select ...]
 
-Each engine builds the selection (`dbt build`, its data tests included) into a warehouse of its
-own under ``<work>``; the run-operation ``export_relations`` then writes every relation that
-engine built as parquet (``<work>/<engine>/export/<resource type>.<name>/``), and DuckDB compares the
-two exports: the same relations, and per relation the same rows as multisets (an ``except all``
-both ways), keys included, doubles equal to a relative 1e-9. Prints a line per relation and
-the wall time of each build; exits 1 when a build fails or a relation differs.
+Each engine builds into a warehouse of its own under ``<work>``, one business day after the
+other as daily runs would (the environment variable SEGWAREHOUSE_AS_OF): every day but the last
+without tests, the last a full ``dbt build`` with its data and unit tests. The history the days
+leave (segment_history and the other snapshots, the incremental segment state, the daily KPIs)
+is then compared with everything else. The run-operation ``export_relations`` writes every
+relation that engine built as parquet (``<work>/<engine>/export/<resource type>.<name>/``), and
+DuckDB compares the two exports: the same relations, and per relation the same rows as
+multisets (an ``except all`` both ways), keys included, doubles equal to a relative 1e-9. Prints
+a line per relation and the wall time of each engine's days; exits 1 when a build fails or a
+relation differs.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,9 +40,10 @@ from segwarehouse.spark.jars import ROOT
 
 ENGINES = ("duckdb", "spark")
 TOLERANCE = 1e-9
-# what both engines build today (issue 16): everything before the segment registry, whose
-# validation is still a dbt Python model (DuckDB only)
-DEFAULT_SELECT = ["+customer_features", "staging"]
+DEFAULT_SELECT: list[str] = []  # the whole project
+DEFAULT_DAYS = 3
+AS_OF_ENV = "SEGWAREHOUSE_AS_OF"  # read by the project's macro _as_of_var
+NO_TESTS = ["--exclude-resource-type", "test", "unit_test"]
 
 
 @dataclass
@@ -67,6 +76,16 @@ def _environment(engine: str, raw: Path, work: Path) -> dict[str, str]:
     }
 
 
+def _tail(result: subprocess.CompletedProcess, lines: int = 80) -> str:
+    """The end of a dbt run's output without Spark's log4j warnings, which bury dbt's errors."""
+    kept = [
+        line
+        for line in (result.stdout + result.stderr).splitlines()
+        if not re.match(r"\d\d/\d\d/\d\d \d\d:\d\d:\d\d WARN ", line)
+    ]
+    return "\n".join(kept[-lines:])
+
+
 def _dbt(args: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
     dbt = Path(sys.executable).parent / "dbt"
     started = time.monotonic()
@@ -77,16 +96,30 @@ def _dbt(args: list[str], env: dict[str, str]) -> tuple[float, subprocess.Comple
     return time.monotonic() - started, result
 
 
-def build(engine: str, raw: Path, work: Path, as_of: str | None, select: list[str]) -> float:
-    """dbt build of the selection on one engine, then its export; the build's wall time.
-    Without as_of each engine finds the business date in the data itself."""
+def business_days(raw: Path, days: int, end: str | None = None) -> list[str]:
+    """The last `days` business days up to `end` (default: the generator's end_date)."""
+    if end is None:
+        truth = raw / "ground_truth.json"
+        if not truth.exists():
+            raise RuntimeError(f"{truth} not found: give the last business day (--end)")
+        end = json.loads(truth.read_text())["args"]["end_date"]
+    last = dt.date.fromisoformat(end)
+    return [str(last - dt.timedelta(days=back)) for back in range(days - 1, -1, -1)]
+
+
+def build(engine: str, raw: Path, work: Path, days: list[str], select: list[str]) -> float:
+    """The business days built in order on one engine (the last with every test), then the
+    export of what the last day built; the wall time of all the days."""
     env = _environment(engine, raw, work)
-    variables = ["--vars", json.dumps({"as_of": as_of})] if as_of else []
     # cautious: a test also reading a relation outside the selection is left out
-    selection = ["--select", *select, "--indirect-selection", "cautious"]
-    seconds, result = _dbt(["build", *selection, *variables], env)
-    if result.returncode != 0:
-        raise RuntimeError(f"{engine} build failed:\n{(result.stdout + result.stderr)[-6000:]}")
+    selection = ["--select", *select, "--indirect-selection", "cautious"] if select else []
+    seconds = 0.0
+    for position, day in enumerate(days, start=1):
+        tests = [] if position == len(days) else NO_TESTS
+        took, result = _dbt(["build", *selection, *tests], env | {AS_OF_ENV: day})
+        seconds += took
+        if result.returncode != 0:
+            raise RuntimeError(f"{engine} build of {day} failed:\n{_tail(result)}")
     export = work / engine / "export"
     export.mkdir(parents=True, exist_ok=True)
     results = json.loads((work / engine / "target" / "run_results.json").read_text())["results"]
@@ -99,9 +132,7 @@ def build(engine: str, raw: Path, work: Path, as_of: str | None, select: list[st
     arguments = json.dumps({"out_dir": str(export), "nodes": built})
     _, exported = _dbt(["run-operation", "export_relations", "--args", arguments], env)
     if exported.returncode != 0:
-        raise RuntimeError(
-            f"{engine} export failed:\n{(exported.stdout + exported.stderr)[-6000:]}"
-        )
+        raise RuntimeError(f"{engine} export failed:\n{_tail(exported)}")
     return seconds
 
 
@@ -169,17 +200,19 @@ def compare(work: Path) -> list[Comparison]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--raw", type=Path, required=True, help="folder of raw files")
-    parser.add_argument("--as-of", help="business date, YYYY-MM-DD (default: from the data)")
+    parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="business days to build")
+    parser.add_argument("--end", help="last business day, YYYY-MM-DD (default: the data's)")
     parser.add_argument("--work", type=Path, default=ROOT / ".spark" / "parity")
-    parser.add_argument("--select", nargs="+", default=DEFAULT_SELECT)
+    parser.add_argument("--select", nargs="*", default=DEFAULT_SELECT)
     args = parser.parse_args(argv)
     work = args.work.resolve()
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
+        days = business_days(args.raw.resolve(), args.days, args.end)
         for engine in ENGINES:
-            seconds = build(engine, args.raw.resolve(), work, args.as_of, args.select)
-            print(f"{engine} build: {seconds:.1f} s", flush=True)
+            seconds = build(engine, args.raw.resolve(), work, days, args.select)
+            print(f"{engine} build of {len(days)} day(s): {seconds:.1f} s", flush=True)
     except RuntimeError as error:
         sys.exit(f"error: {error}")
     comparisons = compare(work)

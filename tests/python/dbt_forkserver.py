@@ -116,7 +116,7 @@ def warm_up(saved_parse: Path) -> None:
 
 
 def serve(saved_parse: Path) -> None:
-    # the imports a dbt run needs, made once: dbt, and the project's plugin and Python model
+    # the imports a dbt run needs, made once: dbt and the project's plugin
     for module in PRELOADED:
         importlib.import_module(module)
     warm_up(saved_parse)

@@ -1,11 +1,10 @@
 """Parity of the engines (issue 16): the same tiny raw files built with DuckDB and with Spark +
-Iceberg (segwarehouse.spark.parity), every relation both build equal row by row, keys included
-(multisets of rows, doubles to a relative 1e-9). Both builds run their data tests, so each
-engine also passes every test of what it builds.
-
-Today both engines build staging and everything customer_features needs; the segment registry's
-validation is still a dbt Python model, which dbt-spark runs only on Databricks, so the segments,
-KPIs, history and their marts are not compared yet."""
+Iceberg (segwarehouse.spark.parity) over the same three business days, one after the other as
+daily runs would, and every relation both build equal row by row, keys included (multisets of
+rows, doubles to a relative 1e-9): staging and its quarantine logs, the features, the segments,
+the KPI, compliance, quality and audit marts, and the history the days leave (segment_history and
+the other snapshots). The last day runs every data and unit test, so each engine also passes
+every test of the project."""
 
 from __future__ import annotations
 
@@ -23,8 +22,9 @@ def test_duckdb_and_spark_build_the_same_relations(tmp_path: Path) -> None:
 
     raw = generate(tmp_path / "raw", customers=300, days=60, seed=3, bad_rate=0.005)
     work = tmp_path / "parity"
+    days = parity.business_days(raw, parity.DEFAULT_DAYS)
     seconds = {
-        engine: parity.build(engine, raw, work, None, parity.DEFAULT_SELECT)
+        engine: parity.build(engine, raw, work, days, parity.DEFAULT_SELECT)
         for engine in parity.ENGINES
     }
     comparisons = parity.compare(work)
@@ -34,11 +34,19 @@ def test_duckdb_and_spark_build_the_same_relations(tmp_path: Path) -> None:
     )
     print(report)
     names = {c.relation for c in comparisons}
-    # the layers both engines build: every staged table and quarantine log, the features
+    # every layer: staged tables and quarantine logs, features, segments, KPIs, compliance,
+    # quality, audit, and the history of the days
     assert {"model.stg_shop__orders", "model.stg_shop__quarantined_rows",
             "model.stg_tracking__events", "model.stg_shop__customer_identities",
             "model.int_business_dates_resolved", "model.customer_features",
-            "seed.country_codes"} <= names, report  # fmt: skip
+            "model.int_segment_versions_validated", "model.segment_membership",
+            "model.segment_kpis_daily", "model.segment_kpis_monthly",
+            "model.compliance_exposure_violations", "model.compliance_suppression_list",
+            "model.data_quality_daily", "model.audit_segment_changes",
+            "snapshot.segment_history", "snapshot.segment_registry_history",
+            "snapshot.customer_features_history", "seed.country_codes"} <= names, report  # fmt: skip
+    history = next(c for c in comparisons if c.relation == "snapshot.segment_history")
+    assert history.rows["duckdb"] > 0, report
     assert [c.relation for c in comparisons if not c.equal] == [], report
     assert all(c.rows["duckdb"] > 0 for c in comparisons if "customer" in c.relation), report
 

@@ -10,7 +10,7 @@
 -- Customers under a verified deletion request are purged (purge_erased_customers).
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=keyed_incremental_strategy(),
     unique_key=['customer_key', 'segment_id'],
     on_schema_change='fail',
     pre_hook="{{ assert_history_in_order('last_qualified_date') }}",
