@@ -11,8 +11,9 @@
     - spark__create_columns: dbt-spark leaves out only dbt_unique_key of the staging columns it
       adds to the snapshot, not dbt_unique_key_1, _2, ... of a composite unique_key (dbt-core's
       own snapshot leaves them out), so it added them and the next run failed with
-      AMBIGUOUS_REFERENCE. They are left out here, then dbt-spark's macro runs (its merge
-      inserts by name, `insert *`, so the extra staging columns need nothing else). -#}
+      AMBIGUOUS_REFERENCE. They are left out here, the others added as dbt-spark adds them
+      (its merge inserts by name, `insert *`, so the extra staging columns need nothing else).
+      -#}
 {% macro spark_build_snapshot_staging_table(strategy, sql, target_relation) %}
     {%- set staging = api.Relation.create(
         identifier=target_relation.identifier ~ '__dbt_tmp', schema=none, database=none,
@@ -36,10 +37,14 @@
     {%- set kept = [] -%}
     {%- for column in columns -%}
         {%- if not segwarehouse._is_snapshot_key_column(column.name) -%}
-            {%- do kept.append(column) -%}
+            {%- do kept.append(adapter.quote(column.name) ~ ' ' ~ column.data_type) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- do dbt_spark.spark__create_columns(relation, kept) -%}
+    {%- if kept -%}
+        {% call statement('add_snapshot_columns') %}
+            alter table {{ relation }} add columns ({{ kept | join(', ') }})
+        {% endcall %}
+    {%- endif -%}
 {% endmacro %}
 
 {#- Whether a column name is one of the staging-only key columns dbt_unique_key_<n> of a
