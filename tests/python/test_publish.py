@@ -90,9 +90,9 @@ def dbt_killed_when(
 ) -> str:
     """Run dbt with --debug as of DAY and send `sig` as soon as its output has shown lines
     matching each regex of `moment` in turn. Returns the output; fails if the run ended first.
-    A Ctrl-C that dbt never acted on (it ran on to the end and exited 0: seen on a loaded
-    machine, with a Spark build beside it) leaves no interrupted run to test: the run is made
-    again, up to three times, and the test fails if none was stopped."""
+    A Ctrl-C that dbt never acted on (it ran on to the end and exited 0) leaves no interrupted
+    run to test: the run is made again, up to three times, and the test fails if none was
+    stopped."""
     for _ in range(3 if sig == signal.SIGINT else 1):
         returncode, lines = _dbt_signalled(args, raw, built, moment, sig)
         if returncode != 0:
@@ -110,8 +110,10 @@ def _dbt_signalled(
     """One dbt run sent `sig` at `moment`: its exit code and output."""
     work = built.warehouse.parent
     command = dbt_command(["--debug", *args], raw, built.warehouse, work, as_of=DAY, artifacts=True)
+    # unbuffered: dbt's output to a pipe is block-buffered, so a line could reach us only when
+    # the run had already ended (then the signal comes too late and the run exits 0)
     proc = subprocess.Popen(
-        command.argv, cwd=command.cwd, env=command.env,
+        command.argv, cwd=command.cwd, env={**command.env, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     assert proc.stdout is not None
