@@ -21,6 +21,8 @@ from conftest import END, NO_TESTS, ROOT, dbt, dbt_command, generate
 
 from segwarehouse.dbt_plugin import identity_path
 
+# one worker with the Spark parity test: the Ctrl-C test failed twice with Spark beside it
+pytestmark = pytest.mark.xdist_group("spark_parity_and_publish")
 DAY = END  # the business day of the second build
 DAY_BEFORE = END - timedelta(days=1)
 # What differs between two correct builds by design: the record of the dbt invocations
