@@ -14,8 +14,7 @@ import pytest
 from conftest import generate
 
 pytest.importorskip("pyspark", reason="make spark-deps installs pyspark")
-# the same worker as test_publish: its Ctrl-C test failed twice with this Spark run beside it
-pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark_parity_and_publish")]
+pytestmark = pytest.mark.spark
 
 
 def test_duckdb_and_spark_build_the_same_relations(tmp_path: Path) -> None:
