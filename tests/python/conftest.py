@@ -70,7 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the tests that build; under xdist, write each test's group (the session build it
     uses, else its module) for the controller's scheduler (pytest_xdist_make_scheduler)."""
-    groups, builds, spark = {}, [], []
+    groups, builds = {}, []
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if names & (set(SESSION_BUILDS) | MODULE_BUILDS):
@@ -79,13 +79,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         groups[item.nodeid] = group or item.nodeid.split("::")[0]
         if item.get_closest_marker("build"):
             builds.append(item.nodeid)
-        if item.get_closest_marker("spark"):
-            spark.append(item.nodeid)
     worker = getattr(config, "workerinput", {}).get("workerid")
     if worker and os.environ.get(GROUPS_ENV):
         path = Path(f"{os.environ[GROUPS_ENV]}.{worker}")
         partial = Path(f"{path}.partial")
-        partial.write_text(json.dumps({"groups": groups, "builds": builds, "spark": spark}))
+        partial.write_text(json.dumps({"groups": groups, "builds": builds}))
         partial.replace(path)  # complete before the worker reports its collection
 
 
@@ -100,7 +98,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
     class BuildGroupScheduling(LoadScopeScheduling):
         groups: dict[str, str] | None = None
         builds: frozenset[str] = frozenset()
-        spark: frozenset[str] = frozenset()
 
         def _read_groups(self) -> dict[str, str]:
             if self.groups is None:  # once every worker has collected
@@ -109,23 +106,19 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
                 found = json.loads(written[0].read_text()) if written else {}
                 self.groups = found.get("groups", {})
                 self.builds = frozenset(found.get("builds", []))
-                self.spark = frozenset(found.get("spark", []))
             return self.groups
 
         def _split_scope(self, nodeid: str) -> str:
             return self._read_groups().get(nodeid, nodeid)
 
         def _assign_work_unit(self, node: object) -> None:
-            """The longest group left first (one that starts Spark: a JVM and minutes of
-            builds, the parity test alone ~13 min; then a session build; then the most tests
-            that build): xdist would take them in the order of their number of tests, and a
-            long group started last would finish alone (the parity test did: +13 min of CI)."""
+            """The longest group left first (a session build, then the most tests that build):
+            xdist would take them in the order of their number of tests, and a long group
+            started last would finish alone."""
             groups = self._read_groups()
             weight: dict[str, int] = {}
             for nodeid, group in groups.items():
-                weight[group] = weight.get(group, 0) + (
-                    10_000 if nodeid in self.spark else 10 if nodeid in self.builds else 1
-                )
+                weight[group] = weight.get(group, 0) + (10 if nodeid in self.builds else 1)
             for group in set(SESSION_BUILDS.values()) & set(weight):
                 weight[group] += 1000
             heaviest = max(self.workqueue, key=lambda scope: weight.get(scope, 0))
